@@ -1,0 +1,1 @@
+"""Background jobs of the results app (upload import, recomputation) live here."""

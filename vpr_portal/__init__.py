@@ -1,0 +1,6 @@
+"""The VPR objectivity portal project package."""
+
+from vpr_portal.celery import app as celery_app
+
+__all__ = ("celery_app",)
+__version__ = "0.1.0"

@@ -1,0 +1,12 @@
+"""One DRF router; each app registers its viewsets in its api.py."""
+
+from rest_framework.routers import DefaultRouter
+
+from results import api as results_api
+from schools import api as schools_api
+
+router = DefaultRouter()
+schools_api.register(router)
+results_api.register(router)
+
+urlpatterns = router.urls
