@@ -43,7 +43,9 @@ class Test(models.Model):
     """A VPR test (проверочная работа): year, session, subject, grade and its mark scale."""
 
     year = models.PositiveSmallIntegerField("год", validators=[MinValueValidator(2015)])
-    session = models.CharField("сессия", max_length=10, choices=Session.choices, default=Session.SPRING)
+    session = models.CharField(
+        "сессия", max_length=10, choices=Session.choices, default=Session.SPRING
+    )
     subject = models.CharField("предмет", max_length=100)
     grade = models.PositiveSmallIntegerField(
         "класс", validators=[MinValueValidator(1), MaxValueValidator(11)]

@@ -26,7 +26,12 @@ class CatalogImportReport:
     updated: int = 0
 
 
-_SESSIONS = {"spring": Session.SPRING, "autumn": Session.AUTUMN, "весна": Session.SPRING, "осень": Session.AUTUMN}
+_SESSIONS = {
+    "spring": Session.SPRING,
+    "autumn": Session.AUTUMN,
+    "весна": Session.SPRING,
+    "осень": Session.AUTUMN,
+}
 _LEVELS = {level.value for level in TaskLevel}
 
 
@@ -45,8 +50,14 @@ def _validate_test(index: int, raw: Any) -> tuple[dict, list[dict], list[str]]:
     if not isinstance(raw, dict):
         return {}, [], [f"Работа №{index}: ожидается объект с полями year, subject, grade, …"]
     subject = str(raw.get("subject", "")).strip()
-    year, grade, max_score = _int(raw.get("year")), _int(raw.get("grade")), _int(raw.get("max_score"))
-    name = f"Работа №{index} ({subject or 'предмет не указан'}, {grade or '?'} класс, {year or '?'})"
+    year, grade, max_score = (
+        _int(raw.get("year")),
+        _int(raw.get("grade")),
+        _int(raw.get("max_score")),
+    )
+    name = (
+        f"Работа №{index} ({subject or 'предмет не указан'}, {grade or '?'} класс, {year or '?'})"
+    )
     if not subject:
         errors.append(f"{name}: не указан предмет (subject).")
     if year is None or not 2015 <= year <= 2100:
@@ -60,9 +71,13 @@ def _validate_test(index: int, raw: Any) -> tuple[dict, list[dict], list[str]]:
         errors.append(f"{name}: сессия (session) — spring или autumn.")
 
     cuts_raw = raw.get("cuts") or {}
-    cuts = [_int(cuts_raw.get(key)) if isinstance(cuts_raw, dict) else None for key in ("3", "4", "5")]
+    cuts = [
+        _int(cuts_raw.get(key)) if isinstance(cuts_raw, dict) else None for key in ("3", "4", "5")
+    ]
     if None in cuts:
-        errors.append(f"{name}: шкала (cuts) должна задавать пороги для «3», «4» и «5» целыми числами.")
+        errors.append(
+            f"{name}: шкала (cuts) должна задавать пороги для «3», «4» и «5» целыми числами."
+        )
     elif not (0 < cuts[0] < cuts[1] < cuts[2]):
         errors.append(
             f"{name}: пороги отметок должны возрастать: «3» от {cuts[0]}, «4» от {cuts[1]}, "
@@ -89,10 +104,14 @@ def _validate_test(index: int, raw: Any) -> tuple[dict, list[dict], list[str]]:
             errors.append(f"{name}: номер задания «{number}» повторяется.")
         seen.add(number)
         if task_max is None or task_max <= 0:
-            errors.append(f"{name}, задание №{number}: максимальный балл должен быть положительным.")
+            errors.append(
+                f"{name}, задание №{number}: максимальный балл должен быть положительным."
+            )
         if level and level not in _LEVELS:
             errors.append(f"{name}, задание №{number}: уровень «{level}» — допустимо Б, П или В.")
-        tasks.append({"position": position, "number": number, "max_score": task_max or 0, "level": level})
+        tasks.append(
+            {"position": position, "number": number, "max_score": task_max or 0, "level": level}
+        )
     total = sum(t["max_score"] for t in tasks)
     if tasks and max_score is not None and total != max_score:
         errors.append(
@@ -128,14 +147,21 @@ def import_catalog(*, data: dict | str | Path) -> CatalogImportReport:
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
-            raise CatalogError([f"Файл каталога не является JSON: строка {exc.lineno}: {exc.msg}."]) from exc
+            raise CatalogError(
+                [f"Файл каталога не является JSON: строка {exc.lineno}: {exc.msg}."]
+            ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
-        raise CatalogError(["Ожидается объект {\"tests\": [...]}."])
+        raise CatalogError(['Ожидается объект {"tests": [...]}.'])
 
     validated, errors, keys = [], [], set()
     for index, raw in enumerate(data["tests"], start=1):
         fields, tasks, test_errors = _validate_test(index, raw)
-        key = (fields.get("year"), fields.get("session"), fields.get("subject", "").lower(), fields.get("grade"))
+        key = (
+            fields.get("year"),
+            fields.get("session"),
+            fields.get("subject", "").lower(),
+            fields.get("grade"),
+        )
         if not test_errors and key in keys:
             test_errors.append(f"Работа №{index}: такая работа уже описана выше в этом файле.")
         keys.add(key)
@@ -148,7 +174,10 @@ def import_catalog(*, data: dict | str | Path) -> CatalogImportReport:
     with transaction.atomic():
         for fields, tasks in validated:
             test = Test.objects.for_key(
-                year=fields["year"], session=fields["session"], subject=fields["subject"], grade=fields["grade"]
+                year=fields["year"],
+                session=fields["session"],
+                subject=fields["subject"],
+                grade=fields["grade"],
             ).first()
             if test is None:
                 test = Test.objects.create(**fields)

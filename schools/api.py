@@ -11,7 +11,16 @@ class SchoolSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = School
-        fields = ["id", "login", "full_name", "short_name", "municipality", "school_type", "locality", "is_active"]
+        fields = [
+            "id",
+            "login",
+            "full_name",
+            "short_name",
+            "municipality",
+            "school_type",
+            "locality",
+            "is_active",
+        ]
 
 
 class SchoolViewSet(viewsets.ReadOnlyModelViewSet):

@@ -5,11 +5,19 @@ from schools.models import Locality, SchoolType
 
 class SchoolFilterForm(forms.Form):
     q = forms.CharField(label="Поиск", required=False)
-    municipality = forms.TypedChoiceField(label="Муниципалитет", required=False, coerce=int, empty_value=None)
-    school_type = forms.ChoiceField(label="Тип", required=False, choices=[("", "Все типы"), *SchoolType.choices])
-    locality = forms.ChoiceField(label="Местность", required=False, choices=[("", "Везде"), *Locality.choices])
+    municipality = forms.TypedChoiceField(
+        label="Муниципалитет", required=False, coerce=int, empty_value=None
+    )
+    school_type = forms.ChoiceField(
+        label="Тип", required=False, choices=[("", "Все типы"), *SchoolType.choices]
+    )
+    locality = forms.ChoiceField(
+        label="Местность", required=False, choices=[("", "Везде"), *Locality.choices]
+    )
     active = forms.ChoiceField(
-        label="Статус", required=False, choices=[("", "Все"), ("1", "Действующие"), ("0", "Закрытые")]
+        label="Статус",
+        required=False,
+        choices=[("", "Все"), ("1", "Действующие"), ("0", "Закрытые")],
     )
     sort = forms.CharField(required=False)
 

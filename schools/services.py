@@ -13,7 +13,14 @@ from django.db import transaction
 from schools.models import LOGIN_PATTERN, Locality, Municipality, Region, School, SchoolType
 from vpr_portal.tabular import TableFileError, TableRow, read_table
 
-REGISTRY_COLUMNS = ["Логин", "Наименование", "Краткое наименование", "Муниципалитет", "Тип", "Местность"]
+REGISTRY_COLUMNS = [
+    "Логин",
+    "Наименование",
+    "Краткое наименование",
+    "Муниципалитет",
+    "Тип",
+    "Местность",
+]
 REGISTRY_REQUIRED = ["Логин", "Наименование", "Муниципалитет"]
 
 # Words users write in the "Тип" column, matched case-insensitively.
@@ -90,7 +97,7 @@ def _parse_row(row: TableRow) -> tuple[dict, list[str]]:
     if type_text:
         school_type = _TYPE_WORDS.get(type_text.lower())
         if school_type is None:
-            allowed = ", ".join(sorted({label for label in SchoolType.labels}))
+            allowed = ", ".join(sorted(set(SchoolType.labels)))
             errors.append(
                 f"{where}, столбец «Тип»: неизвестный тип «{type_text}». Допустимо: {allowed}."
             )
@@ -121,7 +128,9 @@ def import_school_registry(
     Raises RegistryImportError with per-row Russian messages.
     """
     try:
-        rows = read_table(source, filename=filename, required=REGISTRY_REQUIRED, known=REGISTRY_COLUMNS)
+        rows = read_table(
+            source, filename=filename, required=REGISTRY_REQUIRED, known=REGISTRY_COLUMNS
+        )
     except TableFileError as exc:
         raise RegistryImportError([exc.message_ru]) from exc
     if not rows:
@@ -148,7 +157,9 @@ def import_school_registry(
     with transaction.atomic():
         region = region or default_region()
         municipalities = {m.name: m for m in Municipality.objects.filter(region=region)}
-        existing = {s.login: s for s in School.objects.filter(login__in=[p["login"] for p in parsed])}
+        existing = {
+            s.login: s for s in School.objects.filter(login__in=[p["login"] for p in parsed])
+        }
         for fields in parsed:
             name = fields.pop("municipality")
             if name not in municipalities:

@@ -90,9 +90,7 @@ def run_job(job_id: int) -> Iterator[JobReporter | None]:
     """
     updated = Job.objects.filter(
         pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
-    ).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
-    )
+    ).update(status=JobStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1)
     if not updated:
         yield None
         return

@@ -40,12 +40,16 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     from python_calamine import CalamineWorkbook
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise TableFileError("Файл не является книгой Excel (.xlsx): он повреждён или другого типа.")
+        raise TableFileError(
+            "Файл не является книгой Excel (.xlsx): он повреждён или другого типа."
+        )
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
-            raise TableFileError("Это документ Word, а не таблица Excel. Сохраните таблицу как .xlsx.")
+            raise TableFileError(
+                "Это документ Word, а не таблица Excel. Сохраните таблицу как .xlsx."
+            )
         raise TableFileError("Файл не является книгой Excel (.xlsx).")
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -63,7 +67,9 @@ def _read_csv(data: bytes) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise TableFileError("Не удалось определить кодировку CSV (ожидается UTF-8 или Windows-1251).")
+        raise TableFileError(
+            "Не удалось определить кодировку CSV (ожидается UTF-8 или Windows-1251)."
+        )
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
@@ -79,10 +85,7 @@ def read_table(
     Header titles are matched case-insensitively; rows that are entirely empty are
     skipped. Raises TableFileError with a Russian message naming what is missing.
     """
-    if isinstance(source, (str, Path)):
-        data = Path(source).read_bytes()
-    else:
-        data = source.read()
+    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
     if not data:
         raise TableFileError("Файл пуст.")
     suffix = Path(filename).suffix.lower()
@@ -94,14 +97,19 @@ def read_table(
         raise TableFileError("Поддерживаются файлы .xlsx и .csv.")
 
     wanted = {title.lower(): title for title in known}
-    for header_index, row in enumerate(rows):
-        lowered = [cell.lower() for cell in row]
-        if all(title.lower() in lowered for title in required):
-            break
-    else:
+    header_index = next(
+        (
+            index
+            for index, row in enumerate(rows)
+            if all(title.lower() in [cell.lower() for cell in row] for title in required)
+        ),
+        None,
+    )
+    if header_index is None:
         raise TableFileError(
             "Не найдена строка заголовка. Обязательные столбцы: " + ", ".join(required) + "."
         )
+    lowered = [cell.lower() for cell in rows[header_index]]
     columns = {i: wanted[cell] for i, cell in enumerate(lowered) if cell in wanted}
     result: list[TableRow] = []
     for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):

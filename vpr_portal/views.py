@@ -22,7 +22,7 @@ DEMO_USERS = [
     ("observer", "Общественный наблюдатель"),
     ("expert", "Эксперт предметной комиссии"),
 ]
-DEMO_PASSWORD = "demo12345"
+from schools.demo import DEMO_PASSWORD  # noqa: E402
 
 
 class LoginView(auth_views.LoginView):
@@ -57,7 +57,9 @@ def health(request: HttpRequest) -> JsonResponse:
         ok, detail = check()
         checks[name] = {"ok": ok, "detail": detail}
     healthy = all(c["ok"] for c in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def _get_job_for_user(request: HttpRequest, job_id: int) -> Job:
@@ -79,7 +81,11 @@ def job_download(request: HttpRequest, job_id: int) -> FileResponse:
     job = _get_job_for_user(request, job_id)
     if not job.output_file:
         raise Http404("Файл ещё не готов")
-    return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        job.output_file.open("rb"),
+        as_attachment=True,
+        filename=job.output_file.name.rsplit("/", 1)[-1],
+    )
 
 
 @login_required

