@@ -1,0 +1,188 @@
+"""Turning cell values into numbers and strings, a column of a block at a time.
+
+Integer cells are encoded as one int64 per cell: ``value * 8 + status`` (see the STATUS_*
+constants), so a whole column converts with one dict lookup per cell and decodes with two
+numpy operations: ``status = codes & 7``, ``value = codes >> 3``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+STATUS_OK = 0
+STATUS_EMPTY = 1
+STATUS_UNANSWERED = 2  # «X», «Х» or «-»: no answer, 0 points
+STATUS_ABSENT = 3  # «отсутствовал»
+STATUS_NOT_A_NUMBER = 4
+STATUS_NOT_INTEGER = 5
+
+_VALUE_LIMIT = 30_000  # values are stored as int16; larger ones are clipped (and rejected)
+
+_UNANSWERED = {"x", "х", "-", "–", "—", "х.", "x."}
+
+
+def is_absent_text(text: str) -> bool:
+    """True for «отсутствовал», «отсутствует», «отс.», «н/я»."""
+    t = text.strip().lower()
+    return t.startswith("отсутств") or t in ("отс", "отс.", "н/я", "неявка", "не явился")
+
+
+def _encode(value: int, status: int) -> int:
+    value = max(-_VALUE_LIMIT, min(_VALUE_LIMIT, value))
+    return value * 8 + status
+
+
+def interpret_int(value: object) -> int:
+    """Code for one cell expected to hold an integer score or mark."""
+    if value is None:
+        return STATUS_EMPTY
+    if isinstance(value, bool):
+        return STATUS_NOT_A_NUMBER
+    if isinstance(value, int):
+        return _encode(value, STATUS_OK)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return STATUS_EMPTY
+        if math.isinf(value):
+            return STATUS_NOT_A_NUMBER
+        if value.is_integer():
+            return _encode(int(value), STATUS_OK)
+        return STATUS_NOT_INTEGER
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return STATUS_EMPTY
+        low = text.lower()
+        if low in _UNANSWERED:
+            return STATUS_UNANSWERED
+        if is_absent_text(low):
+            return STATUS_ABSENT
+        try:
+            return _encode(int(text), STATUS_OK)
+        except ValueError:
+            pass
+        try:
+            number = float(text.replace(",", "."))
+        except ValueError:
+            return STATUS_NOT_A_NUMBER
+        if math.isnan(number) or math.isinf(number):
+            return STATUS_NOT_A_NUMBER
+        return _encode(int(number), STATUS_OK) if number.is_integer() else STATUS_NOT_INTEGER
+    return STATUS_NOT_A_NUMBER
+
+
+def _base_int_cache() -> dict[object, int]:
+    cache: dict[object, int] = {None: STATUS_EMPTY, "": STATUS_EMPTY}
+    for i in range(-5, 101):
+        code = _encode(i, STATUS_OK)
+        cache[i] = code
+        cache[float(i)] = code
+        cache[str(i)] = code
+    for mark in _UNANSWERED:
+        cache[mark] = STATUS_UNANSWERED
+        cache[mark.upper()] = STATUS_UNANSWERED
+    return cache
+
+
+_BASE_INT_CACHE = _base_int_cache()
+
+
+def int_codes(values: Sequence[object]) -> np.ndarray:
+    """Encode a column of raw cell values (see module docstring); returns int64."""
+    cache = _BASE_INT_CACHE
+    try:
+        return np.fromiter(map(cache.__getitem__, values), dtype=np.int64, count=len(values))
+    except (KeyError, TypeError):
+        pass
+    local = dict(cache)
+    for v in set(values):
+        if v not in local:
+            local[v] = interpret_int(v)
+    return np.fromiter(map(local.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+def text_of(value: object) -> str:
+    """A cell as text: integral floats without ".0", whitespace collapsed, None → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, bool):
+        return "ИСТИНА" if value else "ЛОЖЬ"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return "" if math.isnan(value) else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y %H:%M") if value.time() else value.strftime("%d.%m.%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return " ".join(str(value).split())
+
+
+def texts(values: Iterable[object]) -> list[str]:
+    """``text_of`` over a column, fast for columns that are already clean strings."""
+    out = []
+    append = out.append
+    for v in values:
+        if type(v) is str and v and not v[0].isspace() and not v[-1].isspace() and "  " not in v:
+            append(v)
+        else:
+            append(text_of(v))
+    return out
+
+
+class Block(Protocol):
+    """A run of data rows from one sheet, read column by column.
+
+    ``rows`` holds the row number of each row as the user sees it (Excel row or CSV line).
+    """
+
+    rows: np.ndarray
+
+    def int_codes(self, col: int) -> np.ndarray:
+        """Encoded integers of column ``col`` (see :func:`int_codes`)."""
+        ...
+
+    def texts(self, col: int) -> list[str]:
+        """Column ``col`` as text ("" for empty cells)."""
+        ...
+
+    def raw(self, i: int, col: int) -> str:
+        """The cell at row ``i`` of the block, as text for a message."""
+        ...
+
+
+class RowBlock:
+    """A block built from rows given as Python sequences (calamine, openpyxl, csv)."""
+
+    def __init__(self, rows: Sequence[int], cells: list[Sequence[object]], width: int) -> None:
+        self.rows = np.asarray(rows, dtype=np.int32)
+        padded: list[Sequence[object]] = []
+        for r in cells:
+            if len(r) < width:
+                r = list(r) + [None] * (width - len(r))
+            padded.append(r)
+        self._cells = padded
+
+    def _column(self, col: int) -> list[object]:
+        return [r[col] for r in self._cells]
+
+    def int_codes(self, col: int) -> np.ndarray:
+        return int_codes(self._column(col))
+
+    def texts(self, col: int) -> list[str]:
+        return texts(self._column(col))
+
+    def raw(self, i: int, col: int) -> str:
+        return text_of(self._cells[i][col])
+
+
+def decode(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(values int64, statuses int8) from encoded cells."""
+    return codes >> 3, (codes & 7).astype(np.int8)

@@ -1,0 +1,183 @@
+"""Row sources: python-calamine, openpyxl (read-only) and CSV.
+
+A source yields sheets; a sheet gives its first rows (to find the header and the title rows)
+and then the data rows as :class:`~results.fileformats.cells.RowBlock` blocks. The streaming
+xlsx scanner in :mod:`results.fileformats.xlsx_stream` has the same interface.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from typing import Protocol
+
+from .cells import Block, RowBlock
+from .schema import ResultsFileError
+from .sniff import CORRUPT_FILE
+
+BLOCK_ROWS = 20_000
+
+NumberedRow = tuple[int, Sequence[object]]
+
+
+class Sheet(Protocol):
+    name: str | None
+
+    def top_rows(self, limit: int) -> list[NumberedRow]:
+        """The first ``limit`` rows as (row number, cells)."""
+        ...
+
+    def blocks(self, first_row: int, width: int) -> Iterator[Block]:
+        """Data rows from row number ``first_row`` on, ``width`` columns wide."""
+        ...
+
+
+def _blocks_from_rows(rows: Iterator[NumberedRow], width: int) -> Iterator[Block]:
+    while True:
+        chunk = list(islice(rows, BLOCK_ROWS))
+        if not chunk:
+            return
+        yield RowBlock([n for n, _ in chunk], [r for _, r in chunk], width)
+
+
+class CalamineSheet:
+    """A sheet read by python-calamine (xlsx, xlsm, xlsb, xls, ods)."""
+
+    def __init__(self, sheet: object, name: str) -> None:
+        self._sheet = sheet
+        self.name = name
+        start = sheet.start  # type: ignore[attr-defined]
+        # calamine skips empty leading rows and columns; restore Excel numbering.
+        self._row0, self._col0 = start if start else (0, 0)
+
+    def _rows(self) -> Iterator[NumberedRow]:
+        pad = [None] * self._col0
+        for i, row in enumerate(self._sheet.iter_rows(), start=self._row0 + 1):  # type: ignore[attr-defined]
+            yield i, (pad + row if pad else row)
+
+    def top_rows(self, limit: int) -> list[NumberedRow]:
+        return list(islice(self._rows(), limit))
+
+    def blocks(self, first_row: int, width: int) -> Iterator[Block]:
+        rows = self._rows()
+        rows = (item for item in rows if item[0] >= first_row)
+        return _blocks_from_rows(rows, width)
+
+
+def calamine_sheets(path: str | os.PathLike[str]) -> Iterator[CalamineSheet]:
+    """Visible worksheets in workbook order. Raises calamine's own errors for bad files."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    workbook = CalamineWorkbook.from_path(os.fspath(path))
+    for meta in workbook.sheets_metadata:
+        if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
+            continue
+        yield CalamineSheet(workbook.get_sheet_by_name(meta.name), meta.name)
+
+
+class OpenpyxlSheet:
+    """A sheet read by openpyxl in read-only mode (the slow, tolerant fallback)."""
+
+    def __init__(self, sheet: object) -> None:
+        self._sheet = sheet
+        self.name = sheet.title  # type: ignore[attr-defined]
+
+    def _rows(self, min_row: int = 1) -> Iterator[NumberedRow]:
+        rows = self._sheet.iter_rows(min_row=min_row, values_only=True)  # type: ignore[attr-defined]
+        return enumerate(rows, start=min_row)
+
+    def top_rows(self, limit: int) -> list[NumberedRow]:
+        return list(islice(self._rows(), limit))
+
+    def blocks(self, first_row: int, width: int) -> Iterator[Block]:
+        return _blocks_from_rows(self._rows(first_row), width)
+
+
+def openpyxl_sheets(path: str | os.PathLike[str]) -> Iterator[OpenpyxlSheet]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    for ws in workbook.worksheets:
+        if getattr(ws, "sheet_state", "visible") != "visible":
+            continue
+        if hasattr(ws, "reset_dimensions"):
+            # Some writers store a wrong <dimension>; read what is really there.
+            ws.reset_dimensions()
+        yield OpenpyxlSheet(ws)
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+_DELIMITERS = (";", ",", "\t")
+
+
+def detect_encoding(path: str | os.PathLike[str]) -> str:
+    """utf-8-sig / utf-16 by BOM; otherwise utf-8 if the whole file decodes, else cp1251."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1251"
+    return "utf-8"
+
+
+class CsvSheet:
+    """A CSV file with the F1 header (title rows above it are allowed)."""
+
+    def __init__(self, path: str | os.PathLike[str], encoding: str, delimiter: str) -> None:
+        self._path = path
+        self._encoding = encoding
+        self.delimiter = delimiter
+        self.name = None
+
+    def _rows(self) -> Iterator[NumberedRow]:
+        # errors="replace" only for cp1251's single undefined byte (0x98).
+        with open(self._path, encoding=self._encoding, errors="replace", newline="") as f:
+            reader = csv.reader(f, delimiter=self.delimiter)
+            try:
+                for row in reader:
+                    yield reader.line_num, row
+            except csv.Error as e:
+                raise ResultsFileError(
+                    f"Строка {reader.line_num}: не удалось разобрать CSV ({e}). Проверьте кавычки "
+                    "и разделитель (точка с запятой или запятая)."
+                ) from None
+
+    def top_rows(self, limit: int) -> list[NumberedRow]:
+        rows = self._rows()
+        try:
+            return list(islice(rows, limit))
+        finally:
+            rows.close()  # type: ignore[attr-defined]
+
+    def blocks(self, first_row: int, width: int) -> Iterator[Block]:
+        rows = (item for item in self._rows() if item[0] >= first_row)
+        return _blocks_from_rows(rows, width)
+
+
+def csv_sheets(path: str | os.PathLike[str]) -> Iterator[CsvSheet]:
+    """One sheet per plausible delimiter, the likeliest first (the reader takes the first
+    whose header it recognises)."""
+    encoding = detect_encoding(path)
+    with open(path, encoding=encoding, errors="replace", newline="") as f:
+        sample = f.read(64 * 1024)
+    counts = {d: sum(line.count(d) for line in io.StringIO(sample)) for d in _DELIMITERS}
+    for delimiter in sorted(_DELIMITERS, key=lambda d: -counts[d]):
+        yield CsvSheet(path, encoding, delimiter)
+
+
+def open_failed() -> ResultsFileError:
+    return ResultsFileError(CORRUPT_FILE)
