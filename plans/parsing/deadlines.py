@@ -155,6 +155,7 @@ def _normalise(text: str) -> str:
     text = text.lower().replace("ё", "е")
     text = re.sub(r"[\u2010-\u2015\u2212\u2043\ufe58\ufe63\uff0d]", "-", text)
     text = text.replace("\u00a0", " ")
+    text = re.sub(r"[«»\"“”„']", " ", text)  # «24» марта
     # "2023г.", "2023 г", "2021 года", "2019-2020 гг." -> the bare year
     text = re.sub(
         r"((?:19|20)\d\d)\s*(?:гг?\b\.?|г\.|годах|года|году|годом|год)(?![а-я])", r"\1", text
@@ -207,8 +208,8 @@ def _year4(raw: str) -> int:
 def _point_from_token(kind: str, match: re.Match[str], period: Window | None) -> _Point | None:
     if kind == "numdate":
         day, month = int(match.group("nd")), int(match.group("nm"))
-        if not 1 <= month <= 12 or not 1 <= day <= 31:
-            return None
+        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2000, month)[1]:
+            return None  # "31.02": not a date (2000 is a leap year, so 29.02 passes)
         year = _year4(match.group("ny")) if match.group("ny") else None
         return _Point(month=month, day=day, year=year)
     if kind == "daymonth":
@@ -516,6 +517,8 @@ def parse_deadline(
     if windows:
         kind = "date" if all(start == end for start, end in windows) else "window"
         return ParsedDeadline(original, kind, tuple(windows))
+    if all(_item_year(item.value) is not None for item in items):
+        return ParsedDeadline(original, "unknown", ())  # impossible dates such as 29.02.2021
     # understood, but the year is unknown (no year in the text and no plan period)
     single_days = all(
         isinstance(item.value, _Point) and item.value.day is not None and not item.until
