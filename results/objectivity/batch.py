@@ -1,0 +1,166 @@
+"""Vectorised entry point: all per-test signs for every school of a region at once.
+
+``evaluate_test`` aggregates the pupil arrays with ``np.bincount`` over combined keys
+(school × mark, school × score, school × journal × mark, …), computes every p-value for all
+schools in one scipy call per statistic, and only then loops over schools to assemble the
+``SignResult`` objects. No Python loop touches pupils.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from .bunching import bunching_for_schools
+from .datatypes import (
+    DEFAULT_PARAMS,
+    DecisionParams,
+    SchoolTestResult,
+    SignResult,
+    TestArrays,
+)
+from .mark_signs import (
+    high_results_for_schools,
+    journal_agreement_for_schools,
+    scale_mismatch_for_schools,
+)
+from .observer_effect import observer_effect_for_schools
+from .task_profile import task_profile_for_schools
+
+
+def validate_arrays(arrays: TestArrays) -> None:
+    """Raise ValueError when the arrays cannot describe one test (shapes, ranges)."""
+    n = arrays.n_pupils
+    for name in ("class_idx", "primary_score", "mark", "journal_mark"):
+        if getattr(arrays, name).shape != (n,):
+            raise ValueError(f"{name} must have shape ({n},)")
+    if arrays.task_scores.shape != (n, arrays.task_max.size):
+        raise ValueError("task_scores must be [n_pupils × n_tasks]")
+    if arrays.task_level.shape != arrays.task_max.shape:
+        raise ValueError("task_level and task_max must have one entry per task")
+    if n and (arrays.school_idx.min() < 0 or arrays.school_idx.max() >= arrays.n_schools):
+        raise ValueError("school_idx out of range of school_is_selective")
+    if n and (arrays.primary_score.min() < 0 or arrays.primary_score.max() > arrays.max_score):
+        raise ValueError("primary_score outside 0..max_score")
+    c3, c4, c5 = arrays.cut_scores
+    if not 0 < c3 < c4 < c5 <= arrays.max_score:
+        raise ValueError("cut scores must satisfy 0 < c3 < c4 < c5 <= max_score")
+
+
+def school_aggregates(arrays: TestArrays) -> dict[str, np.ndarray]:
+    """Per-school counts: pupils, marks 2..5, score histogram, journal × VPR crosstab."""
+    s = arrays.school_idx.astype(np.int64)
+    n_schools = arrays.n_schools
+    bins = arrays.max_score + 1
+    mark = arrays.mark.astype(np.int64)
+    valid_mark = (mark >= 2) & (mark <= 5)
+    mark_counts = np.bincount(
+        s[valid_mark] * 4 + (mark[valid_mark] - 2), minlength=n_schools * 4
+    ).reshape(n_schools, 4)
+    hist = np.bincount(
+        s * bins + arrays.primary_score.astype(np.int64), minlength=n_schools * bins
+    ).reshape(n_schools, bins)
+    journal = arrays.journal_mark.astype(np.int64)
+    valid_j = valid_mark & (journal >= 2) & (journal <= 5)
+    crosstab = np.bincount(
+        s[valid_j] * 16 + (journal[valid_j] - 2) * 4 + (mark[valid_j] - 2),
+        minlength=n_schools * 16,
+    ).reshape(n_schools, 4, 4)
+    n = np.bincount(s, minlength=n_schools)
+    score_sum = np.bincount(s, weights=arrays.primary_score, minlength=n_schools)
+    mean_pct = np.divide(score_sum, n * arrays.max_score, out=np.zeros(n_schools), where=n > 0)
+    return {
+        "n": n,
+        "mark_counts": mark_counts,
+        "histogram": hist,
+        "crosstab": crosstab,
+        "mean_pct_of_max": mean_pct,
+    }
+
+
+def evaluate_test(
+    arrays: TestArrays, params: DecisionParams = DEFAULT_PARAMS
+) -> list[SchoolTestResult]:
+    """Signs a, b, c, g, h (and f when ``class_observed`` is given) for every school.
+
+    Returns one ``SchoolTestResult`` per school index 0..n_schools−1 (schools without
+    pupils get not-applicable signs). Signs d and e need other data (the next year's
+    grade 5; the re-check table): compute them with ``cohort_drop`` / ``recheck_for_schools``
+    and merge with ``attach_signs`` before ``decide_year``.
+    """
+    validate_arrays(arrays)
+    agg = school_aggregates(arrays)
+    n = agg["n"]
+    marks = agg["mark_counts"]
+    share_high = np.divide(
+        marks[:, 2] + marks[:, 3],
+        marks.sum(axis=1),
+        out=np.zeros(arrays.n_schools),
+        where=marks.sum(axis=1) > 0,
+    )
+    signs: dict[str, list[SignResult]] = {
+        "a": high_results_for_schools(
+            marks, agg["mean_pct_of_max"], arrays.school_is_selective, params
+        ),
+        "b": journal_agreement_for_schools(
+            agg["crosstab"],
+            share_high,
+            float((marks[:, 2] + marks[:, 3]).sum() / max(int(marks.sum()), 1)),
+            params,
+        ),
+    }
+    signs["c"], _ = bunching_for_schools(
+        agg["histogram"], arrays.cut_scores, params, arrays.reference_histogram
+    )
+    signs["g"] = task_profile_for_schools(
+        arrays.school_idx,
+        arrays.class_idx,
+        arrays.task_scores,
+        arrays.task_max,
+        arrays.task_level,
+        arrays.n_schools,
+        params,
+        arrays.task_labels,
+    )
+    if arrays.class_observed is not None:
+        signs["f"] = observer_effect_for_schools(
+            arrays.class_idx,
+            arrays.school_idx,
+            arrays.primary_score / arrays.max_score,
+            arrays.class_observed,
+            arrays.n_schools,
+            params,
+        )
+    signs["h"] = scale_mismatch_for_schools(
+        arrays.school_idx,
+        arrays.primary_score,
+        arrays.mark,
+        arrays.cut_scores,
+        arrays.n_schools,
+        only_above=arrays.scale_has_task_conditions,
+        params=params,
+    )
+    letters = sorted(signs)
+    return [
+        SchoolTestResult(
+            test_key=arrays.test_key,
+            school_idx=s,
+            n_pupils=int(n[s]),
+            is_selective=bool(arrays.school_is_selective[s]),
+            signs={letter: signs[letter][s] for letter in letters},
+        )
+        for s in range(arrays.n_schools)
+    ]
+
+
+def attach_signs(
+    results: Sequence[SchoolTestResult], extra: Mapping[int, Iterable[SignResult]]
+) -> list[SchoolTestResult]:
+    """Add signs computed elsewhere (d, e, f) to the results of one test, by school index."""
+    out = []
+    for result in results:
+        added = {r.sign: r for r in extra.get(result.school_idx, ())}
+        out.append(replace(result, signs={**result.signs, **added}) if added else result)
+    return out

@@ -1,0 +1,437 @@
+"""Sign g: inverted task profile — hard tasks done better, easy ones worse than expected.
+
+Two pupil-level statistics, both conditioned on the pupil's total score so that a strong
+school is not mistaken for a suspicious one (strong pupils naturally gain most on the hard
+tasks):
+
+1. advanced excess: r_i = (points on П/В tasks) − E_region[points on П/В tasks | total]
+   (Jacob & Levitt 2003, answer-pattern measure 4: "hard right, easy wrong" against pupils
+   with the same score);
+2. person-fit U3poly (PerFit) with the region's step probabilities, minus its regional mean
+   at the same total.
+
+For each statistic the school mean of the residuals is divided by
+sqrt(Σ_i v(T_i)/n² + τ²), with v(T) the regional variance at total T and τ² the honest
+between-school variance (robust MAD estimate), and tested one-sided against N(0, 1).
+The per-task profile d_j = school − region success and its weighted regression on the
+regional success are reported for the chart and the wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from .datatypes import (
+    DEFAULT_PARAMS,
+    LEVEL_BASIC,
+    REASON_TOO_FEW,
+    SIGN_TASK_PROFILE,
+    DecisionParams,
+    SignResult,
+    not_applicable,
+    strength_from_p,
+)
+from .person_fit import step_probabilities, u3poly
+from .stats import robust_null
+from .text import percent_ru, pupils_ru
+
+
+@dataclass(frozen=True)
+class ConditionalReference:
+    """Regional mean and variance of a pupil statistic at each total score 0..max."""
+
+    mean: np.ndarray
+    variance: np.ndarray
+
+    @classmethod
+    def from_pupils(
+        cls, values: np.ndarray, totals: np.ndarray, max_score: int
+    ) -> ConditionalReference:
+        ok = np.isfinite(values)
+        t = totals[ok].astype(np.int64)
+        v = values[ok]
+        count = np.bincount(t, minlength=max_score + 1).astype(float)
+        s1 = np.bincount(t, weights=v, minlength=max_score + 1)
+        s2 = np.bincount(t, weights=v * v, minlength=max_score + 1)
+        mean = np.divide(s1, count, out=np.zeros_like(s1), where=count > 0)
+        var = np.divide(s2, count, out=np.zeros_like(s2), where=count > 0) - mean**2
+        # Unbiased variance; totals seen once carry no variance information.
+        var = np.where(count > 1, var * count / np.maximum(count - 1, 1), 0.0)
+        return cls(mean, np.maximum(var, 0.0))
+
+    def residuals(self, values: np.ndarray, totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(value − mean at total, variance at total); NaN values give NaN residuals."""
+        t = totals.astype(np.int64)
+        return values - self.mean[t], self.variance[t]
+
+
+def pupil_task_statistics(
+    task_scores: np.ndarray, task_max: np.ndarray, task_level: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per-pupil totals, advanced points, U3poly and their residuals against the region.
+
+    The ``task_scores`` matrix must hold the whole region: it is the reference group.
+    Returns arrays keyed "total", "advanced", "advanced_residual", "advanced_variance",
+    "u3", "u3_residual", "u3_variance".
+    """
+    scores = np.asarray(task_scores)
+    task_max = np.asarray(task_max, dtype=int)
+    advanced_tasks = np.asarray(task_level) != LEVEL_BASIC
+    total = scores.sum(axis=1, dtype=np.int64)
+    max_score = int(task_max.sum())
+    advanced = scores[:, advanced_tasks].sum(axis=1, dtype=np.int64).astype(float)
+    adv_ref = ConditionalReference.from_pupils(advanced, total, max_score)
+    adv_res, adv_var = adv_ref.residuals(advanced, total)
+    u3 = u3poly(scores, task_max, step_probabilities(scores, task_max))
+    u3_ref = ConditionalReference.from_pupils(u3, total, max_score)
+    u3_res, u3_var = u3_ref.residuals(u3, total)
+    return {
+        "total": total,
+        "advanced": advanced,
+        "advanced_residual": adv_res,
+        "advanced_variance": adv_var,
+        "u3": u3,
+        "u3_residual": u3_res,
+        "u3_variance": np.where(np.isfinite(u3_res), u3_var, np.nan),
+    }
+
+
+@dataclass(frozen=True)
+class GroupMeans:
+    """Sums per group (school or class) of the pupil statistics, for the z-tests."""
+
+    n: np.ndarray
+    adv_sum: np.ndarray
+    adv_var_sum: np.ndarray
+    u3_n: np.ndarray
+    u3_sum: np.ndarray
+    u3_res_sum: np.ndarray
+    u3_var_sum: np.ndarray
+
+    @classmethod
+    def from_pupils(
+        cls, group: np.ndarray, pupil: dict[str, np.ndarray], n_groups: int
+    ) -> GroupMeans:
+        g = np.asarray(group, dtype=np.int64)
+        ok = np.isfinite(pupil["u3_residual"])
+        return cls(
+            n=np.bincount(g, minlength=n_groups).astype(float),
+            adv_sum=np.bincount(g, weights=pupil["advanced_residual"], minlength=n_groups),
+            adv_var_sum=np.bincount(g, weights=pupil["advanced_variance"], minlength=n_groups),
+            u3_n=np.bincount(g[ok], minlength=n_groups).astype(float),
+            u3_sum=np.bincount(g[ok], weights=pupil["u3"][ok], minlength=n_groups),
+            u3_res_sum=np.bincount(g[ok], weights=pupil["u3_residual"][ok], minlength=n_groups),
+            u3_var_sum=np.bincount(g[ok], weights=pupil["u3_variance"][ok], minlength=n_groups),
+        )
+
+    def z_scores(self, min_n: int) -> dict[str, np.ndarray]:
+        """Mean residuals, their sampling SE, the robust null and z for both statistics.
+
+        z = (mean residual − centre) / sqrt(SE² + τ²) with (centre, τ²) from ``robust_null``
+        over groups with n ≥ min_n.
+        """
+        n = np.maximum(self.n, 1)
+        n_u3 = np.maximum(self.u3_n, 1)
+        adv_mean = self.adv_sum / n
+        adv_se2 = self.adv_var_sum / n**2
+        u3_mean = self.u3_res_sum / n_u3
+        u3_se2 = self.u3_var_sum / n_u3**2
+        eligible = self.n >= min_n
+        centre_adv, tau2_adv = robust_null(adv_mean[eligible], adv_se2[eligible])
+        centre_u3, tau2_u3 = robust_null(u3_mean[eligible], u3_se2[eligible])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z_adv = (adv_mean - centre_adv) / np.sqrt(adv_se2 + tau2_adv)
+            z_u3 = (u3_mean - centre_u3) / np.sqrt(u3_se2 + tau2_u3)
+        return {
+            "adv_mean": adv_mean - centre_adv,
+            "adv_se": np.sqrt(adv_se2),
+            "z_adv": np.nan_to_num(z_adv),
+            "u3_mean_raw": self.u3_sum / n_u3,
+            "u3_mean": u3_mean - centre_u3,
+            "u3_se": np.sqrt(u3_se2),
+            "z_u3": np.nan_to_num(z_u3),
+            "tau_adv": np.array(np.sqrt(tau2_adv)),
+            "tau_u3": np.array(np.sqrt(tau2_u3)),
+        }
+
+
+def task_profile_regression(
+    school_success: np.ndarray, region_success: np.ndarray, task_max: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted least squares slope of d_j = school − region success on region success.
+
+    Weights are task maxima (a 3-point task carries three times the points): slope =
+    Σ w (q − q̄)(d − d̄) / Σ w (q − q̄)²; with Var(e_j) = σ²/w_j, σ² = Σ w e² / (J − 2) and
+    SE = sqrt(σ² / Σ w (q − q̄)²). ``school_success`` may be [J] or [n_schools × J]. A negative
+    slope means a bigger advantage on the hard tasks. NaN with fewer than 3 tasks.
+    """
+    q_s = np.atleast_2d(np.asarray(school_success, dtype=float))
+    q = np.asarray(region_success, dtype=float)
+    w = np.asarray(task_max, dtype=float)
+    if q.size < 3 or np.ptp(q) == 0:
+        nan = np.full(q_s.shape[0], np.nan)
+        return nan, nan
+    d = q_s - q[None, :]
+    qc = q - np.sum(w * q) / w.sum()
+    dm = (d @ w) / w.sum()
+    sxx = float(np.sum(w * qc**2))
+    slope = (d @ (w * qc)) / sxx
+    resid = d - dm[:, None] - slope[:, None] * qc[None, :]
+    sigma2 = (resid**2 @ w) / (q.size - 2)
+    return slope, np.sqrt(sigma2 / sxx)
+
+
+def inverted_task_profile(
+    school_success: np.ndarray,
+    region_success: np.ndarray,
+    task_max: np.ndarray,
+    task_level: np.ndarray,
+    *,
+    n: int,
+    advanced_excess: float,
+    advanced_z: float,
+    u3_mean: float,
+    u3_region_mean: float,
+    u3_z: float,
+    class_summaries: list[dict[str, Any]] | None = None,
+    task_labels: tuple[str, ...] | None = None,
+    params: DecisionParams = DEFAULT_PARAMS,
+) -> SignResult:
+    """Sign g for one school from its per-task success and its pupil-level z-scores.
+
+    Formula. Profile test: z_A = (mean_i r_i − c_A) / sqrt(Σ v(T_i)/n² + τ²_A), where r_i =
+    advanced points − the regional mean of advanced points at the pupil's total T_i and
+    (c_A, τ²_A) the robust empirical null over the region's schools
+    (``pupil_task_statistics``, ``GroupMeans.z_scores``); person-fit test: z_U likewise on
+    U3poly residuals. p_A = P(Z ≥ z_A), p_U = P(Z ≥ z_U), p = min(1, 2·min(p_A, p_U))
+    (Bonferroni). effect = mean excess advanced points as a share of the advanced maximum.
+    Reported: d_j = q_sj − q_j per task, the WLS slope of d_j on q_j, the mean d over basic
+    and over advanced tasks, and the basic tasks below the region (the 2017 signal
+    «простые задания делают хуже, чем в среднем по региону, а сложные лучше»).
+
+    Assumptions: given the total score, the split between basic and advanced points does
+    not depend on the school beyond honest teaching differences (τ²).
+    Minimum sample: n ≥ params.min_pupils; at least one basic and one advanced task for z_A.
+    Source: Rosobrnadzor 2017 signal; Jacob & Levitt (2003) QJE 118(3), answer-pattern
+    measure 4; PerFit U3poly (Emons 2008); methodology.md §1.2(g).
+    """
+    return _task_profile_results(
+        np.atleast_2d(np.asarray(school_success, dtype=float)),
+        np.asarray(region_success, dtype=float),
+        np.asarray(task_max, dtype=float),
+        np.asarray(task_level),
+        task_labels,
+        {
+            "n": np.array([n]),
+            "adv_mean": np.array([advanced_excess]),
+            "z_adv": np.array([advanced_z]),
+            "u3_mean_raw": np.array([u3_mean]),
+            "z_u3": np.array([u3_z]),
+        },
+        u3_region_mean,
+        [class_summaries or []],
+        params,
+    )[0]
+
+
+def _level_name(level: int) -> str:
+    return "Б" if level == LEVEL_BASIC else "П" if level == 1 else "В"
+
+
+def _weighted_share(success: np.ndarray, task_max: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Points-weighted success over the tasks in mask, for each row of ``success``."""
+    if not mask.any():
+        return np.zeros(success.shape[0])
+    return (success[:, mask] @ task_max[mask]) / task_max[mask].sum()
+
+
+def _task_profile_results(
+    school_success: np.ndarray,
+    region_success: np.ndarray,
+    tmax: np.ndarray,
+    level: np.ndarray,
+    task_labels: tuple[str, ...] | None,
+    z: dict[str, np.ndarray],
+    u3_region_mean: float,
+    classes: list[list[dict[str, Any]]],
+    params: DecisionParams,
+) -> list[SignResult]:
+    """Sign g for many schools: statistics as arrays first, then one dict per school."""
+    basic = level == LEVEL_BASIC
+    has_profile = bool(basic.any() and (~basic).any())
+    d = school_success - region_success[None, :]
+    slope, slope_se = task_profile_regression(school_success, region_success, tmax)
+    p_adv = stats.norm.sf(z["z_adv"])
+    p_u3 = stats.norm.sf(z["z_u3"])
+    p = np.minimum(1.0, 2 * np.minimum(p_adv, p_u3)) if has_profile else p_u3
+    adv_max = float(tmax[~basic].sum())
+    effect = z["adv_mean"] / adv_max if adv_max > 0 else np.zeros_like(z["adv_mean"])
+    labels = list(task_labels) if task_labels else [str(i + 1) for i in range(tmax.size)]
+    static = {
+        "tasks": labels,
+        "levels": [_level_name(int(lv)) for lv in level],
+        "region_success": np.round(region_success, 4).tolist(),
+    }
+    region_row = region_success[None, :]
+    region_basic = float(_weighted_share(region_row, tmax, basic)[0])
+    region_adv = float(_weighted_share(region_row, tmax, ~basic)[0])
+    rows = {
+        "n": z["n"].astype(int).tolist(),
+        "school_success": np.round(school_success, 4).tolist(),
+        "difference": np.round(d, 4).tolist(),
+        "easy_below": (basic[None, :] & (d < 0)).tolist(),
+        "basic_share": _weighted_share(school_success, tmax, basic).tolist(),
+        "adv_share": _weighted_share(school_success, tmax, ~basic).tolist(),
+        "basic_adv": _weighted_share(d, tmax, basic).tolist(),
+        "adv_adv": _weighted_share(d, tmax, ~basic).tolist(),
+        "adv_mean": z["adv_mean"].tolist(),
+        "effect": effect.tolist(),
+        "z_adv": z["z_adv"].tolist(),
+        "p_adv": p_adv.tolist(),
+        "u3_mean": z["u3_mean_raw"].tolist(),
+        "z_u3": z["z_u3"].tolist(),
+        "p_u3": p_u3.tolist(),
+        "p": p.tolist(),
+        "slope": slope.tolist(),
+        "slope_se": slope_se.tolist(),
+    }
+    shared = (static, region_basic, region_adv, has_profile, u3_region_mean)
+    return [
+        _task_profile_result(
+            {key: value[s] for key, value in rows.items()}, classes[s], shared, params
+        )
+        for s in range(school_success.shape[0])
+    ]
+
+
+def _round_or_none(x: float, digits: int = 4) -> float | None:
+    return round(x, digits) if x == x else None  # NaN → None (JSON has no NaN)
+
+
+def _task_profile_result(
+    row: dict[str, Any],
+    class_summaries: list[dict[str, Any]],
+    shared: tuple[dict[str, Any], float, float, bool, float],
+    params: DecisionParams,
+) -> SignResult:
+    static, region_basic, region_adv, has_profile, u3_region_mean = shared
+    n = row["n"]
+    evidence: dict[str, Any] = {
+        "n": n,
+        **static,
+        "school_success": row["school_success"],
+        "difference": row["difference"],
+    }
+    if n < params.min_pupils:
+        evidence["summary_ru"] = (
+            f"В работе {pupils_ru(n)}: профиль заданий оценивается при {params.min_pupils} и более."
+        )
+        return not_applicable(SIGN_TASK_PROFILE, REASON_TOO_FEW, evidence)
+    labels = static["tasks"]
+    easy_below = [labels[i] for i, flag in enumerate(row["easy_below"]) if flag]
+    summary = (
+        f"Задания повышенного уровня выполнены на {percent_ru(row['adv_share'])} "
+        f"(регион {percent_ru(region_adv)}), базового — на {percent_ru(row['basic_share'])} "
+        f"(регион {percent_ru(region_basic)}). За сложные задания участники школы в среднем "
+        f"получили на {row['adv_mean']:.1f} балла больше, чем участники региона с тем же "
+        "общим баллом."
+    )
+    if easy_below:
+        summary += f" Ниже региона выполнены базовые задания № {', '.join(easy_below)}."
+    effect = row["effect"]
+    evidence.update(
+        {
+            "advanced_excess_points": round(row["adv_mean"], 4),
+            "advanced_excess_share": round(effect, 4),
+            "z_profile": round(row["z_adv"], 4),
+            "p_profile": row["p_adv"] if has_profile else None,
+            "u3_statistic": "U3poly",
+            "u3_mean": _round_or_none(row["u3_mean"]),
+            "u3_region_mean": _round_or_none(u3_region_mean),
+            "z_person_fit": round(row["z_u3"], 4),
+            "p_person_fit": row["p_u3"],
+            "slope": _round_or_none(row["slope"]),
+            "slope_se": _round_or_none(row["slope_se"]),
+            "basic_advantage": round(row["basic_adv"], 4),
+            "advanced_advantage": round(row["adv_adv"], 4),
+            "basic_tasks_below_region": easy_below,
+            "classes": class_summaries,
+            "effect_is_material": effect > 0 or row["z_u3"] > 0,
+            "summary_ru": summary,
+        }
+    )
+    p = row["p"]
+    return SignResult(
+        SIGN_TASK_PROFILE, True, None, effect, p, strength_from_p(p, params.strength_cap), evidence
+    )
+
+
+def task_profile_for_schools(
+    school_idx: np.ndarray,
+    class_idx: np.ndarray,
+    task_scores: np.ndarray,
+    task_max: np.ndarray,
+    task_level: np.ndarray,
+    n_schools: int,
+    params: DecisionParams = DEFAULT_PARAMS,
+    task_labels: tuple[str, ...] | None = None,
+) -> list[SignResult]:
+    """Sign g for every school of a region (the task matrix is the regional reference)."""
+    scores = np.asarray(task_scores)
+    school = np.asarray(school_idx, dtype=np.int64)
+    tmax = np.asarray(task_max, dtype=float)
+    pupil = pupil_task_statistics(scores, task_max, task_level)
+    by_school = GroupMeans.from_pupils(school, pupil, n_schools)
+    z = by_school.z_scores(params.min_pupils)
+    z["n"] = by_school.n
+    task_sums = np.stack(
+        [np.bincount(school, weights=scores[:, j], minlength=n_schools) for j in range(tmax.size)],
+        axis=1,
+    )
+    school_success = task_sums / (np.maximum(by_school.n, 1)[:, None] * tmax[None, :])
+    region_success = scores.sum(axis=0) / (max(scores.shape[0], 1) * tmax)
+    u3_region = float(np.nanmean(pupil["u3"])) if scores.shape[0] else float("nan")
+    by_class = _class_summaries(school, np.asarray(class_idx, dtype=np.int64), pupil, params)
+    classes = [by_class.get(s, []) for s in range(n_schools)]
+    return _task_profile_results(
+        school_success,
+        region_success,
+        tmax,
+        np.asarray(task_level),
+        task_labels,
+        z,
+        u3_region,
+        classes,
+        params,
+    )
+
+
+def _class_summaries(
+    school: np.ndarray, class_idx: np.ndarray, pupil: dict[str, np.ndarray], params: DecisionParams
+) -> dict[int, list[dict[str, Any]]]:
+    """Class-mean U3poly and its z for classes with ≥ params.min_pupils_class pupils."""
+    n_classes = int(class_idx.max()) + 1 if class_idx.size else 0
+    by_class = GroupMeans.from_pupils(class_idx, pupil, n_classes)
+    z = by_class.z_scores(params.min_pupils_class)
+    class_school = np.full(n_classes, -1, dtype=np.int64)
+    class_school[class_idx] = school
+    keep = np.nonzero(by_class.n >= params.min_pupils_class)[0]
+    columns = zip(
+        keep.tolist(),
+        class_school[keep].tolist(),
+        by_class.n[keep].astype(int).tolist(),
+        np.round(z["u3_mean_raw"][keep], 4).tolist(),
+        np.round(z["z_u3"][keep], 4).tolist(),
+        np.round(z["z_adv"][keep], 4).tolist(),
+        strict=True,
+    )
+    out: dict[int, list[dict[str, Any]]] = {}
+    for k, s, n, u3, z_u3, z_adv in columns:
+        out.setdefault(s, []).append(
+            {"class": k, "n": n, "u3_mean": u3, "z_person_fit": z_u3, "z_profile": z_adv}
+        )
+    return out
