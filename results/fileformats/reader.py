@@ -56,6 +56,7 @@ class _Found:
     header: h.Header
     above: list[Sequence[object]]
     levels_row: Sequence[object] | None
+    header_cells: Sequence[object] = ()
 
 
 def _find_header(sheets: Iterator[Sheet]) -> _Found:
@@ -72,7 +73,7 @@ def _find_header(sheets: Iterator[Sheet]) -> _Found:
                 raise ResultsFileError(names_refusal(header.names_column))
             above = [c for _, c in top[:pos]]
             levels = top[pos - 1][1] if pos and top[pos - 1][0] == row_number - 1 else None
-            return _Found(sheet, header, above, levels)
+            return _Found(sheet, header, above, levels, cells)
     if names_title:
         raise ResultsFileError(names_refusal(names_title))
     raise ResultsFileError(NO_HEADER)
@@ -388,3 +389,31 @@ def _remember_raw(
     for b in bad[:budget].tolist():
         cols.raw[(cols.n + b, col)] = block.raw(int(idx[b]), col)
     return budget - min(budget, bad.size)
+
+
+def read_source_rows(
+    path: str | os.PathLike[str], row_numbers: set[int]
+) -> tuple[list[str], dict[int, list[str]]]:
+    """The header and the given rows of a readable file, as text (for the error report).
+
+    Streams the file again, keeping only the wanted rows; returns ([], {}) if the file
+    cannot be read."""
+    try:
+        container = sniff(path)
+    except ResultsFileError:
+        return [], {}
+    for name in _engines(container, "auto"):
+        try:
+            found = _find_header(_sheets(path, container, name))
+            header_cells = _cell_texts(found.header_cells)
+            width = len(header_cells)
+            wanted = np.array(sorted(row_numbers), dtype=np.int64)
+            rows: dict[int, list[str]] = {}
+            for block in found.sheet.blocks(found.header.row + 1, width):
+                hit = np.flatnonzero(np.isin(block.rows, wanted))
+                for i in hit.tolist():
+                    rows[int(block.rows[i])] = [block.raw(i, c) for c in range(width)]
+            return header_cells, rows
+        except Exception as e:  # try the next engine, else give up quietly
+            log.info("engine %s could not re-read %s for the report: %r", name, path, e)
+    return [], {}

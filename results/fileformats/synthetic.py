@@ -350,11 +350,12 @@ def write_f1_xlsx(
     # Per-column cell fragments with a %d placeholder for the row number, so a data row is
     # one string join. Task values are precomputed for 0..max and for «X».
     x_index = sst("X")
-    task_frag = []
+    task_frag: list[dict[int, str]] = []
+    task_letters = [letters[6 + j] for j in range(k)]
     for j, t in enumerate(test.tasks):
-        col = letters[6 + j]
-        frags = [f'<c r="{col}%(r)d"><v>{v}</v></c>' for v in range((t.max_score or 0) + 1)]
-        frags.append(f'<c r="{col}%(r)d" t="s"><v>{x_index}</v></c>')
+        col = task_letters[j]
+        frags = {v: f'<c r="{col}%(r)d"><v>{v}</v></c>' for v in range((t.max_score or 0) + 1)}
+        frags[-1] = f'<c r="{col}%(r)d" t="s"><v>{x_index}</v></c>'
         task_frag.append(frags)
     login_frag = [f'<c r="A%(r)d" t="s"><v>{sst(x)}</v></c>' for x in data.logins]
     muni_frag = f'<c r="B%(r)d" t="s"><v>{sst(_MUNICIPALITY)}</v></c>'
@@ -382,8 +383,10 @@ def write_f1_xlsx(
                     r = first_data_row + i
                     school = data.login_index[i]
                     tasks = "".join(
-                        frags[v]
-                        for frags, v in zip(task_frag, task_codes[i].tolist(), strict=False)
+                        frags.get(v) or f'<c r="{c}%(r)d"><v>{v}</v></c>'
+                        for frags, c, v in zip(
+                            task_frag, task_letters, task_codes[i].tolist(), strict=True
+                        )
                     )
                     journal = int(data.journal_mark[i])
                     parts.append(

@@ -207,7 +207,7 @@ def validate(
                 col,
                 title,
                 lambda i, v=v, top=top, num=task.number: (
-                    f"Балл {v[i]} больше максимального за задание {num} ({top})"
+                    f"Балл {v[i]} больше максимального ({top}) за задание {num}"
                 ),
             )
             bad.append(above)
@@ -280,8 +280,8 @@ def validate(
             col,
             title,
             lambda i: (
-                f"Отметка {mark[i]} не соответствует шкале: за {basis[i]} первичных "
-                f"баллов полагается «{expected[i]}»"
+                f"Отметка {mark[i]} не соответствует шкале: при первичном балле {basis[i]} "
+                f"полагается «{expected[i]}»"
             ),
         )
 
@@ -423,7 +423,7 @@ def _logins(
     col, title = roles[h.LOGIN], titles[h.LOGIN]
     index: dict[str, int] = {}
     mapping: dict[str, int] = {}  # raw text → index (-1 empty, -2 malformed)
-    for text in set(raw_logins):
+    for text in dict.fromkeys(raw_logins):  # distinct values in order of appearance
         login = text.strip().lower()
         if not login:
             mapping[text] = -1
@@ -431,8 +431,7 @@ def _logins(
             mapping[text] = index.setdefault(login, len(index))
         else:
             mapping[text] = -2
-    # Logins in order of first appearance in the file.
-    order = sorted(index, key=lambda lg: index[lg])
+    order = list(index)  # logins in order of first appearance
     codes = np.fromiter(map(mapping.__getitem__, raw_logins), dtype=np.int32, count=n)
     errors.add(np.flatnonzero(codes == -1), col, title, lambda i: "Не указан логин ОО")
     errors.add(
