@@ -133,13 +133,17 @@ def _write_rows_sheet(
     )
     for row_number in sorted(rows):
         values = rows[row_number]
-        cells = [WriteOnlyCell(sheet, value=_as_number(v) if v else None) for v in values]
+        # Plain values are written fast; only the marked cells become styled cells.
+        cells: list[object] = [_as_number(v) if v else None for v in values]
         problems = by_row.get(row_number, [])
         # Warnings first so that an error in the same cell paints over them.
         for problem, kind in sorted(problems, key=lambda item: item[1] == "error"):
             col = position.get(problem.column or "")
             if col is not None and col < len(cells):
-                cells[col].fill = fills[kind]
+                cell = cells[col]
+                if not isinstance(cell, WriteOnlyCell):
+                    cell = cells[col] = WriteOnlyCell(sheet, value=cell)
+                cell.fill = fills[kind]
         text = WriteOnlyCell(
             sheet,
             value="\n".join(
