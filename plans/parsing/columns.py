@@ -63,7 +63,7 @@ def match_header_row(cells: Sequence[str]) -> list[str | None] | None:
     three fields are named), and at least half of its non-empty cells recognised.
     """
     nonempty = [cell for cell in cells if cell.strip()]
-    if len(nonempty) < 2:
+    if len(nonempty) < 2 or any(len(cell) > 3 * MAX_HEADER_CELL_LENGTH for cell in nonempty):
         return None
     if any(len(one_line(cell)) > MAX_HEADER_CELL_LENGTH for cell in nonempty):
         return None

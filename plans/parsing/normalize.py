@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _MD_BOLD_RE = re.compile(r"\*\*|__")
 _BREAK_TAG_RE = re.compile(r"<\s*br\s*/?\s*>|</\s*p\s*>\s*<\s*p(?:\s[^>]*)?>", re.IGNORECASE)
@@ -37,7 +37,7 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 
 def clean_line(line: str) -> str:
     """One line with whitespace runs collapsed to a single space and invisible chars removed."""
-    return _SPACES_RE.sub(" ", line.translate(_INVISIBLE)).strip()
+    return _SPACES_RE.sub(" ", _INVISIBLE_RE.sub("", line)).strip()
 
 
 def clean_cell(text: str) -> str:

@@ -37,7 +37,7 @@ from .text_layouts import decode_text, read_text
 PlanSource = Union[str, "os.PathLike[str]", bytes, bytearray, IO[bytes]]
 
 FORMATS = ("auto", "docx", "xlsx", "text")
-HEADER_SEARCH_ROWS = 30
+HEADER_SEARCH_ROWS = 60
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W_P, W_TBL, W_TR, W_TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
@@ -411,13 +411,15 @@ def read_xlsx(source: PlanSource) -> RawDocument:
                         grid[r][c] = value
                     else:
                         merged_down.setdefault(r, set()).add(c)
+        # empty rows are kept: above the table they separate the title from other blocks
         rows = [
             RawRow(
                 cells=cells, source_row=index + 1, merged_down=frozenset(merged_down.get(index, ()))
             )
             for index, cells in enumerate(grid)
-            if any(cells) or index in merged_down
         ]
+        while rows and not any(rows[-1].cells):
+            rows.pop()
         document = RawDocument([], rows, source_format="xlsx", layout="xlsx")
         if _header_index(rows) is not None:
             return document

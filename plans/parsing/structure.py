@@ -58,7 +58,7 @@ from .normalize import (
 from .responsible import split_responsible
 from .text_layouts import NO_HEADER_MESSAGE
 
-HEADER_SEARCH_ROWS = 40
+HEADER_SEARCH_ROWS = 60
 _COPIED_FIELDS = (DEADLINE, RESPONSIBLE, EXPECTED_RESULT)
 
 
@@ -368,7 +368,9 @@ def build_table(document: RawDocument) -> TableResult:
         previous = cells
         if not any(cells) or is_numbering_row(cells):
             continue
-        if match_header_row(cells) and [one_line(c) for c in cells[:width]] == headers:
+        if len(cells) >= width and all(
+            one_line(c) == h for c, h in zip(cells, headers, strict=False)
+        ):
             continue  # the header repeated on a new page or in the next table
         cells = _realign(cells, columns)
         values = _values(cells, columns, copied)

@@ -330,11 +330,16 @@ def _paragraph_layout(lines: list[str]) -> _Candidate | None:
     header: list[str] = []
     for k in range(len(entries)):
         run = []
-        for _, text in entries[k:]:
+        for index in range(k, len(entries)):
+            text = entries[index][1]
             if "\n" in text or classify_header_cell(text) is None:
                 break
             run.append(text)
         if len(run) >= 2 and match_header_row(run):
+            # a title line such as "мероприятий по … в 2022 году" may precede the header
+            while len(run) > 2 and _fields(run[1:]) >= _fields(run):
+                run = run[1:]
+                k += 1
             header_at, header = k, run
             break
     if header_at is None:
@@ -374,6 +379,10 @@ def _paragraph_layout(lines: list[str]) -> _Candidate | None:
     document = RawDocument(header_lines, rows, source_format="text", layout="paragraphs")
     score = _score(header, rows[1:])
     return _Candidate(document, (score[0], score[1] - 1))
+
+
+def _fields(cells: list[str]) -> set[str]:
+    return {f for f in match_header_row(cells) or [] if f}
 
 
 def _distribute(lines: list[str], fields: list[str]) -> dict[int, str]:
