@@ -121,7 +121,7 @@ def _write_rows_sheet(
     header_cell: object,
     wrap: object,
 ) -> None:
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell, WriteOnlyCell
 
     sheet = wb.create_sheet("Строки с ошибками")  # type: ignore[attr-defined]
     sheet.freeze_panes = "C2"
@@ -141,7 +141,7 @@ def _write_rows_sheet(
             col = position.get(problem.column or "")
             if col is not None and col < len(cells):
                 cell = cells[col]
-                if not isinstance(cell, WriteOnlyCell):
+                if not isinstance(cell, Cell):
                     cell = cells[col] = WriteOnlyCell(sheet, value=cell)
                 cell.fill = fills[kind]
         text = WriteOnlyCell(
