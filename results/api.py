@@ -16,7 +16,18 @@ class TestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Test
-        fields = ["id", "year", "session", "subject", "grade", "max_score", "cut_3", "cut_4", "cut_5", "tasks"]
+        fields = [
+            "id",
+            "year",
+            "session",
+            "subject",
+            "grade",
+            "max_score",
+            "cut_3",
+            "cut_4",
+            "cut_5",
+            "tasks",
+        ]
 
 
 class TestViewSet(viewsets.ReadOnlyModelViewSet):

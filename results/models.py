@@ -1,5 +1,6 @@
-"""VPR results: the test catalog (and, in later modules, uploads and pupils' rows)."""
+"""VPR results: the test catalog, uploads, versions and pupils' rows."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -118,3 +119,306 @@ class TestTask(models.Model):
 
     def __str__(self) -> str:
         return f"№{self.number} ({self.max_score} б.)"
+
+
+# --- Uploads and pupils' results -----------------------------------------------------------
+
+
+class ScoresField(models.Field):
+    """Task scores of one pupil in catalog order.
+
+    PostgreSQL stores them as ``smallint[]``: one value per row keeps COPY fast (a separate
+    row per task would be 12–17 rows per pupil) and arrays can still be unnested in SQL.
+    Other backends (SQLite) store the same ``{1,2,0}`` text.
+    """
+
+    description = "Баллы за задания (массив smallint)"
+
+    def db_type(self, connection) -> str:
+        return "smallint[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, list):
+            return value
+        if isinstance(value, tuple):
+            return list(value)
+        text = str(value).strip().strip("{}")
+        return [int(part) for part in text.split(",")] if text else []
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return "{" + ",".join(str(int(v)) for v in value) + "}"
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", "в очереди"
+    PROCESSING = "processing", "обрабатывается"
+    APPLIED = "applied", "загружен"
+    UNCHANGED = "unchanged", "без изменений"
+    FAILED = "failed", "отклонён"
+    SUPERSEDED = "superseded", "заменён новой загрузкой"
+
+
+class UploadSource(models.TextChoices):
+    WEB = "web", "страница загрузки"
+    API = "api", "API"
+    CLI = "cli", "командная строка"
+    DEMO = "demo", "демонстрационные данные"
+
+
+class Upload(models.Model):
+    """One uploaded results file and what became of it.
+
+    The scope is the school (a coordinator's upload, or a single-school file) or the
+    municipality (a department's export for all its schools); both empty means a regional
+    import from the command line.
+    """
+
+    file = models.FileField("файл", upload_to="results/uploads/%Y/%m/", max_length=300)
+    original_filename = models.CharField("имя файла", max_length=255)
+    size = models.PositiveBigIntegerField("размер, байт", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    test = models.ForeignKey(
+        Test,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="uploads",
+        verbose_name="работа",
+    )
+    test_chosen = models.BooleanField(
+        "работа выбрана вручную", default=False, help_text="Иначе определена по заголовку файла."
+    )
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="result_uploads",
+        verbose_name="ОО",
+    )
+    municipality = models.ForeignKey(
+        "schools.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="result_uploads",
+        verbose_name="муниципалитет",
+    )
+    status = models.CharField(
+        "статус", max_length=12, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    message = models.TextField("сообщение", blank=True)
+    file_format = models.CharField("формат", max_length=20, blank=True)
+    rows_total = models.PositiveIntegerField("строк участников", default=0)
+    rows_applied = models.PositiveIntegerField("строк загружено", default=0)
+    rows_rejected = models.PositiveIntegerField("строк с ошибками", default=0)
+    rows_absent = models.PositiveIntegerField("отсутствовавших", default=0)
+    error_count = models.PositiveIntegerField("ошибок", default=0)
+    warning_count = models.PositiveIntegerField("предупреждений", default=0)
+    mark_mismatch_count = models.PositiveIntegerField(
+        "отметок не по шкале", default=0, help_text="Признак h: отметка не соответствует баллу."
+    )
+    schools_applied = models.PositiveIntegerField("ОО обновлено", default=0)
+    schools_unchanged = models.PositiveIntegerField("ОО без изменений", default=0)
+    schools_skipped = models.PositiveIntegerField(
+        "ОО пропущено", default=0, help_text="Для них уже загружена более новая версия."
+    )
+    #: {login: {"rows": n, "action": "applied" | "unchanged" | "newer"}}
+    summary = models.JSONField("итог по ОО", default=dict, blank=True)
+    #: The first problems as [row, column, message], for the page (the report has them all).
+    errors_preview = models.JSONField("ошибки (начало списка)", default=list, blank=True)
+    warnings_preview = models.JSONField("предупреждения (начало списка)", default=list, blank=True)
+    error_report = models.FileField(
+        "отчёт об ошибках", upload_to="results/error-reports/%Y/%m/", blank=True, max_length=300
+    )
+    job = models.ForeignKey(
+        "portal.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="фоновая задача",
+    )
+    source = models.CharField(
+        "откуда", max_length=10, choices=UploadSource.choices, default=UploadSource.WEB
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="result_uploads",
+        verbose_name="кто загрузил",
+    )
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
+    started_at = models.DateTimeField("обработка начата", null=True, blank=True)
+    finished_at = models.DateTimeField("обработка завершена", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "загрузка результатов"
+        verbose_name_plural = "загрузки результатов"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} ({self.get_status_display()})"
+
+    @property
+    def scope_label(self) -> str:
+        if self.school_id:
+            return f"ОО {self.school.login}"
+        if self.municipality_id:
+            return f"муниципалитет: {self.municipality.name}"
+        return "регион"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (UploadStatus.QUEUED, UploadStatus.PROCESSING)
+
+
+class ResultVersion(models.Model):
+    """One version of a school's results for a test: what one upload put there.
+
+    Versions stay as history after they are replaced; their pupils' rows do not (the file
+    of the upload is kept and can be uploaded again).
+    """
+
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="result_versions"
+    )
+    test = models.ForeignKey(Test, on_delete=models.PROTECT, related_name="result_versions")
+    upload = models.ForeignKey(Upload, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("номер версии")
+    rows = models.PositiveIntegerField("участников")
+    content_sha256 = models.CharField(
+        "отпечаток данных",
+        max_length=64,
+        help_text="Хеш строк этой ОО: одинаковые данные не создают новую версию.",
+    )
+    created_at = models.DateTimeField("загружена", auto_now_add=True)
+    replaced_at = models.DateTimeField("заменена", null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="заменена версией",
+    )
+
+    class Meta:
+        verbose_name = "версия результатов ОО"
+        verbose_name_plural = "версии результатов ОО"
+        ordering = ["school", "test", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "test", "number"], name="unique_result_version_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} × {self.test_id}: версия {self.number}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_at is None
+
+
+class ResultSlot(models.Model):
+    """The current version of one school × test, and the row imports lock.
+
+    Two imports for the same school × test take ``SELECT … FOR UPDATE`` on this row, so
+    they are applied one after the other and never mix (SQLite serialises writers with
+    IMMEDIATE transactions instead).
+    """
+
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="result_slots"
+    )
+    test = models.ForeignKey(Test, on_delete=models.PROTECT, related_name="result_slots")
+    current = models.ForeignKey(
+        ResultVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="текущая версия",
+    )
+
+    class Meta:
+        verbose_name = "текущие результаты ОО по работе"
+        verbose_name_plural = "текущие результаты ОО по работам"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "test"], name="unique_result_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} × {self.test_id}"
+
+
+class PupilResult(models.Model):
+    """One pupil's result in one test: codes only, never names (152-ФЗ).
+
+    Rows are written in bulk (COPY on PostgreSQL) by the import service only, so the
+    foreign keys carry no database constraints: a per-row constraint check tripled the
+    time of a 1M-row COPY (measured), and the service checks every id before writing.
+    """
+
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name="ОО",
+    )
+    test = models.ForeignKey(
+        Test,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name="работа",
+    )
+    upload = models.ForeignKey(
+        Upload,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name="загрузка",
+    )
+    class_label = models.CharField("класс", max_length=16, blank=True)
+    participant_code = models.CharField("код участника", max_length=40)
+    variant = models.SmallIntegerField("вариант", default=0, help_text="0 — не указан.")
+    sex = models.CharField("пол", max_length=1, blank=True)
+    scores = ScoresField("баллы за задания")
+    #: Bit j set = task j (catalog order) was left unanswered («X», «Х» or «-»).
+    unanswered_mask = models.BigIntegerField("задания без ответа (битовая маска)", default=0)
+    primary_score = models.SmallIntegerField("первичный балл")
+    mark = models.SmallIntegerField("отметка", help_text="Из файла; по шкале, если в файле её нет.")
+    mark_matches_scale = models.BooleanField(
+        "отметка по шкале", default=True, help_text="Нет — признак h."
+    )
+    journal_mark = models.SmallIntegerField("отметка по журналу", default=0, help_text="0 — нет.")
+    source_row = models.PositiveIntegerField("строка файла", default=0)
+
+    class Meta:
+        verbose_name = "результат участника"
+        verbose_name_plural = "результаты участников"
+        # Every read and the replacement of a version go through (test, school).
+        indexes = [models.Index(fields=["test", "school"], name="pupil_result_test_school")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_code}: {self.primary_score} б., «{self.mark}»"
+
+    @property
+    def unanswered_tasks(self) -> list[int]:
+        """Positions (0-based, catalog order) of the tasks left unanswered."""
+        mask = self.unanswered_mask
+        return [j for j in range(64) if mask >> j & 1]

@@ -1,4 +1,4 @@
-"""Writes for the results app: the test catalog."""
+"""The test catalog: JSON import with validation, all or nothing."""
 
 from __future__ import annotations
 
