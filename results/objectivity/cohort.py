@@ -49,8 +49,9 @@ def cohort_drop(
 ) -> list[SignResult]:
     """Sign d for every school of a region (vectorised): SCORE = r4² + (1 − r5)².
 
-    Formula. r4 = the school's percentile (mid-rank) among the region's schools in grade 4,
-    year t (mean % of max), r5 = its percentile in grade 5, year t+1; SCORE = r4² + (1 − r5)²
+    Formula. r4 = the school's percentile (mid-rank) in grade 4, year t (mean % of max), and
+    r5 = its percentile in grade 5, year t+1, both among the region's schools with enough
+    pupils in both tests; SCORE = r4² + (1 − r5)²
     (Jacob & Levitt 2003: large when a high result is followed by a low one). p-value: a
     persistence model on normal scores, Φ⁻¹(r5) = a + b·Φ⁻¹(r4) + e fitted by least squares
     over the region's schools; z = e / (1.4826·MAD(e)) and p = Φ(z) (a lower grade-5 result
@@ -67,9 +68,11 @@ def cohort_drop(
     m5 = np.asarray(mean_grade5_next, dtype=float)
     ok4 = np.isfinite(m4) & (np.asarray(n_grade4) >= params.min_pupils)
     ok5 = np.isfinite(m5) & (np.asarray(n_grade5_next) >= params.min_pupils)
-    r4 = percentile_ranks(m4, ok4)
-    r5 = percentile_ranks(m5, ok5)
+    # Ranks among the schools that have both results, so that r4 and r5 describe the same
+    # set of schools (Jacob & Levitt rank classrooms present in both years).
     both = ok4 & ok5
+    r4 = percentile_ranks(m4, both)
+    r5 = percentile_ranks(m5, both)
     score = r4**2 + (1 - r5) ** 2
     p_ind = independence_tail(np.nan_to_num(score))
     p = p_ind.copy()

@@ -251,8 +251,8 @@ def robust_null(effects: np.ndarray, sampling_variances: np.ndarray) -> tuple[fl
     def spread(tau2: float) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
             z = dev / np.sqrt(v + tau2)
-        z = z[np.isfinite(z)]
-        return 1.4826 * float(np.median(z)) if z.size else 0.0
+        # 0/0 (no deviation, no noise) is a perfect fit; x/0 stays infinite.
+        return 1.4826 * float(np.median(np.nan_to_num(z, nan=0.0, posinf=np.inf)))
 
     if spread(0.0) <= 1.0:
         return centre, 0.0
