@@ -189,15 +189,15 @@ class _Parser:
                     j = k
                     continue
                 break
-            if _is_keyword(line):
+            if _is_keyword(line) or (_TITLE_WORDS_RE.match(line) and not line[0].islower()):
                 break
             marker = _MARKER_RE.match(line)
             if marker:
                 marked = True
                 items.append(marker.group(1))
-            elif items and not items[-1].rstrip().endswith((";", ".")):
+            elif items and not inline and not items[-1].rstrip().endswith((";", ".")):
                 items[-1] = f"{items[-1]} {line}"
-            elif not marked:
+            elif not marked and not inline:
                 items.append(line)
             else:
                 break
@@ -220,8 +220,10 @@ class _Parser:
         match = _APPROVAL_RE.match(self.lines[i])
         assert match is not None
         rest = match.group(1).strip()
-        if re.match(r"(?:приказом|постановлением|распоряжением|решением)(?![а-я])", rest, re.I):
-            return self.order(i)
+        following = next((line for line in self.lines[i + 1 : i + 3] if line), "")
+        by_act = r"(?:приказом|постановлением|распоряжением|решением)(?![а-я])"
+        if re.match(by_act, rest, re.I) or (not rest and re.match(by_act, following, re.I)):
+            return self.order(i)  # "Утвержден приказом … от … № …": an order reference
         self.take(i)
         position: list[str] = [rest] if rest else []
         name = ""

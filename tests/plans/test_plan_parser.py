@@ -21,6 +21,8 @@ import openpyxl
 import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from plans.parsing import (
     ParsedPlan,
@@ -767,6 +769,120 @@ def test_sources_path_file_object_and_path_string(tmp_path):
     assert parse_plan(text_path).to_json_dict() == expected
 
 
+def test_word_section_rows_with_the_number_in_its_own_cell_and_the_title_merged():
+    document = docx_with_table(
+        [
+            ["№ п/п", "Содержание мероприятия", "Сроки реализации", "Ответственный исполнитель"],
+            ["1.", "Организационно-методическое обеспечение", "", ""],
+            ["1.1.", "Приказ о проведении ВПР", "Сентябрь 2021", "УО"],
+            ["2.", "Контроль", "", ""],
+            ["2.1.", "Общественное наблюдение", "2 раза в год", "ОО"],
+        ],
+        paragraphs=("План на 2021-2022 учебный год",),
+    )
+    for row in (1, 3):
+        cells = document.tables[0].rows[row].cells
+        title = cells[1].text
+        _set_cell_text(cells[1].merge(cells[3]), title)
+    plan = parse_plan(docx_bytes(document))
+    assert [(s.number, s.title) for s in plan.sections] == [
+        ("1.", "Организационно-методическое обеспечение"),
+        ("2.", "Контроль"),
+    ]
+    assert [i.number for i in all_items(plan)] == ["1.1.", "2.1."]
+    assert all_items(plan)[1].deadline.kind == "continuous"
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            [
+                "УТВЕРЖДАЮ:",
+                "Начальник управления образования",
+                "_____________/И.И. Иванов/",
+                "«___»__________2021 г.",
+                "",
+                "План мероприятий на 2021 год",
+            ],
+            {
+                "approval": ("Начальник управления образования", "И.И. Иванов", None),
+                "title": "План мероприятий на 2021 год",
+            },
+        ),
+        (
+            [
+                "УТВЕРЖДАЮ",
+                "Начальник МКУ «Управление образования» ________ Петрова А.А.",
+                "«05» октября 2020 г.",
+                "",
+                "ПЛАН",
+                "мероприятий по подготовке к ВПР",
+            ],
+            {
+                "approval": (
+                    "Начальник МКУ «Управление образования»",
+                    "Петрова А.А.",
+                    date(2020, 10, 5),
+                ),
+                "title": "ПЛАН мероприятий по подготовке к ВПР",
+            },
+        ),
+        (
+            [
+                "УТВЕРЖДЕНО",
+                "приказом управления образования",
+                "от 10.01.2023 № 5",
+                "",
+                "План мероприятий",
+            ],
+            {
+                "approval": None,
+                "order": "УТВЕРЖДЕНО приказом управления образования от 10.01.2023 № 5",
+            },
+        ),
+        (
+            [
+                "Цель:",
+                "повышение объективности",
+                "оценки результатов",
+                "",
+                "Задачи:",
+                "1) провести;",
+                "2) обеспечить.",
+                "",
+                "План работы",
+            ],
+            {
+                "goal": "повышение объективности оценки результатов",
+                "tasks": ["провести", "обеспечить"],
+                "title": "План работы",
+            },
+        ),
+        (
+            ["Задачи: обеспечить наблюдение; провести перепроверку", "ПЛАН мероприятий"],
+            {
+                "tasks": ["обеспечить наблюдение", "провести перепроверку"],
+                "title": "ПЛАН мероприятий",
+            },
+        ),
+    ],
+)
+def test_header_block_variants(lines, expected):
+    text = "\n".join([*lines, "", "№\tМероприятие\tСрок", "1\tСовещание\tМарт 2021"])
+    plan = parse_plan(text)
+    for key, value in expected.items():
+        if key == "approval":
+            actual = plan.approval and (
+                plan.approval.position,
+                plan.approval.name,
+                plan.approval.date,
+            )
+            assert actual == value
+        else:
+            assert getattr(plan, key) == value
+
+
 # --------------------------------------------------------------------------- warnings and parties
 
 
@@ -993,6 +1109,25 @@ def test_an_unexpected_failure_inside_the_parser_becomes_a_plan_parse_error(monk
         parse_plan(seed_text("004"))
     assert_russian_error(caught.value, "internal")
     assert isinstance(caught.value.__cause__, IndexError)
+
+
+_TABLE_PIECES = st.sampled_from(
+    ["№", "Мероприятие", "Срок", "Ответственные", "1.", "1.1", "II.", "Март 2021", "Весь период",
+     "\t", "\t\t", "\n", "\n\n", " | ", "текст", "УТВЕРЖДАЮ", "Задачи:", "- пункт;", "«", "2023г."]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_TABLE_PIECES, st.text(max_size=8)), max_size=60))
+def test_any_text_gives_a_plan_or_a_russian_error_never_a_crash(pieces):
+    try:
+        plan = parse_plan("".join(pieces))
+    except PlanParseError as error:
+        assert error.code != "internal", error.__cause__
+        assert CYRILLIC.search(str(error))
+    else:
+        assert plan.item_count >= 1
+        json.dumps(plan.to_json_dict(), ensure_ascii=False)
 
 
 # --------------------------------------------------------------------------- speed and purity
