@@ -12,6 +12,8 @@ header row names the most columns wins (ties go to the order below):
     one row per line, cells separated by tabs (copied from Word or Excel). A line without
     tabs that starts in lower case continues the previous row's last cell; Excel's quoted
     multi-line cells are understood.
+``semicolon-separated``
+    CSV as Excel saves it in a Russian locale (``;`` between cells, quoted cells).
 ``tab-indented``
     one cell per line, each cell starting with a tab; lines without a leading tab continue
     the cell above, blank lines separate rows (a row cut by a blank line is joined back
@@ -102,6 +104,7 @@ def read_text(text: str | bytes) -> RawDocument:
         _pipe_layout,
         _tab_separated_layout,
         _tab_indented_layout,
+        _semicolon_layout,
         _paragraph_layout,
     )
     for layout in layouts:
@@ -182,19 +185,31 @@ def _pipe_layout(lines: list[str]) -> _Candidate | None:
 # --------------------------------------------------------------------------- tabs, one row a line
 
 
-def _tab_separated_layout(lines: list[str]) -> _Candidate | None:
+def _split_delimited(line: str, delimiter: str) -> list[str]:
+    if delimiter == "\t":
+        return line.split("\t")
+    return next(csv.reader([line], delimiter=delimiter, quotechar='"'), [])
+
+
+def _delimited_layout(lines: list[str], delimiter: str, layout: str) -> _Candidate | None:
     header_at = None
     for i, line in enumerate(lines):
-        if "\t" in line.strip(" \t") and match_header_row([_cell(c) for c in line.split("\t")]):
+        if delimiter in line.strip(" \t") and match_header_row(
+            [_cell(c) for c in _split_delimited(line, delimiter)]
+        ):
             header_at = i
             break
     if header_at is None:
         return None
-    header_lines = [clean_line(strip_markup(line)) for line in lines[:header_at]]
+    header_lines = [
+        " ".join(c for c in (_cell(part) for part in _split_delimited(line, delimiter)) if c)
+        for line in lines[:header_at]
+    ]
     body = lines[header_at:]
     rows: list[RawRow] = []
-    if any(re.search(r'(?:^|\t)"[^"\t]*$', line) for line in body):
-        parsed = _quoted_rows(body, header_at)
+    quoted = re.compile(rf'(?:^|{re.escape(delimiter)})"[^"{re.escape(delimiter)}]*$')
+    if delimiter != "\t" or any(quoted.search(line) for line in body):
+        parsed = _quoted_rows(body, header_at, delimiter)
     else:
         parsed = [(header_at + k + 1, line) for k, line in enumerate(body)]
     for number, line in parsed:
@@ -203,8 +218,8 @@ def _tab_separated_layout(lines: list[str]) -> _Candidate | None:
             continue
         if not line.strip():
             continue
-        if "\t" in line.strip(" "):
-            rows.append(RawRow(cells=[_cell(c) for c in line.split("\t")], source_row=number))
+        if delimiter in line.strip(" "):
+            rows.append(RawRow(cells=[_cell(c) for c in line.split(delimiter)], source_row=number))
             continue
         text = _cell(line)
         if rows and starts_lowercase(text):
@@ -214,13 +229,24 @@ def _tab_separated_layout(lines: list[str]) -> _Candidate | None:
             last.cells[k] = f"{last.cells[k]}\n{text}" if last.cells[k] else text
         else:
             rows.append(RawRow(cells=[text], source_row=number))
-    document = RawDocument(header_lines, rows, source_format="text", layout="tab-separated")
+    document = RawDocument(header_lines, rows, source_format="text", layout=layout)
     return _Candidate(document, _score(rows[0].cells, rows[1:]))
 
 
-def _quoted_rows(body: list[str], offset: int) -> list[tuple[int, list[str] | str]]:
-    """Rows of tab-separated text where cells with line breaks are quoted (Excel copy)."""
-    reader = csv.reader(body, delimiter="\t", quotechar='"', strict=False)
+def _tab_separated_layout(lines: list[str]) -> _Candidate | None:
+    return _delimited_layout(lines, "\t", "tab-separated")
+
+
+def _semicolon_layout(lines: list[str]) -> _Candidate | None:
+    """CSV saved by Excel in a Russian locale: ``;``-separated, quoted cells."""
+    return _delimited_layout(lines, ";", "semicolon-separated")
+
+
+def _quoted_rows(body: list[str], offset: int, delimiter: str) -> list[tuple[int, list[str] | str]]:
+    """Rows of delimited text where cells with line breaks are quoted (Excel copy, CSV)."""
+    reader = csv.reader(
+        (f"{line}\n" for line in body), delimiter=delimiter, quotechar='"', strict=False
+    )
     result: list[tuple[int, list[str] | str]] = []
     start = 1
     for record in reader:

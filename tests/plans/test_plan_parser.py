@@ -694,6 +694,36 @@ N п/п
     assert two.responsible == ["Руководители ОО", "ИМЦ"]
 
 
+def test_csv_saved_by_excel_with_semicolons_quotes_and_cp1251():
+    text = (
+        "План мероприятий на 2021 год;;;\n"
+        "№;Мероприятие;Срок;Ответственные\n"
+        '1;"Совещание; анализ ""итогов""";Март 2021;"Отдел, ИМЦ"\n'
+        '2;"Семинар\nдля учителей";Апрель 2021;ИМЦ\n'
+        "3;Анализ;Май 2021;УО\n"
+    )
+    plan = parse_plan(text.encode("cp1251"), filename="план.csv")
+    assert plan.layout == "semicolon-separated"
+    assert plan.title == "План мероприятий на 2021 год"
+    one, two, three = all_items(plan)
+    assert one.text == 'Совещание; анализ "итогов"'
+    assert one.responsible == ["Отдел", "ИМЦ"]
+    assert two.text == "Семинар\nдля учителей"
+    assert three.source_row == 6
+
+
+def test_text_pasted_from_excel_with_a_quoted_multi_line_cell():
+    text = (
+        "План на 2021 год\n№\tМероприятие\tСрок\tОтветственные\n"
+        '1\t"Семинар\nдля учителей"\tАпрель 2021\tИМЦ\n2\tАнализ\tМай 2021\tУО\n'
+    )
+    plan = parse_plan(text)
+    assert [(i.number, i.text) for i in all_items(plan)] == [
+        ("1", "Семинар\nдля учителей"),
+        ("2", "Анализ"),
+    ]
+
+
 def test_header_words_and_column_order_vary():
     text = (
         "План работы на 2021 год\n"
