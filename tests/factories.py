@@ -107,3 +107,86 @@ class TestFactory(factory.django.DjangoModelFactory):
             TestTask.objects.create(
                 test=obj, position=position, number=number, max_score=maximum, level=level
             )
+
+
+# --- observers ---------------------------------------------------------------------------------
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone as _tz  # noqa: E402
+
+from observers.models import (  # noqa: E402
+    Assignment,
+    Observer,
+    ObserverStatus,
+    ObserverTie,
+    ScheduledSession,
+    Stage,
+)
+
+
+class ObserverFactory(factory.django.DjangoModelFactory):
+    """An accredited observer, valid for a year from today."""
+
+    class Meta:
+        model = Observer
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    last_name = factory.Sequence(lambda n: f"Наблюдателева{n}")
+    first_name = "Анна"
+    middle_name = "Петровна"
+    email = factory.Sequence(lambda n: f"observer{n}@example.org")
+    status = ObserverStatus.ACCREDITED
+    training_completed_on = factory.LazyFunction(lambda: _tz.localdate() - _dt.timedelta(days=60))
+    certificate_number = factory.Sequence(lambda n: f"ОН-{n:04d}")
+    accredited_until = factory.LazyFunction(lambda: _tz.localdate() + _dt.timedelta(days=365))
+
+
+class ObserverTieFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ObserverTie
+
+    observer = factory.SubFactory(ObserverFactory)
+    school = factory.SubFactory(SchoolFactory)
+    kind = "works"
+
+
+class ScheduledSessionFactory(factory.django.DjangoModelFactory):
+    """A 4th-grade class writing at 09:00–09:45 today (the test is made for this year)."""
+
+    class Meta:
+        model = ScheduledSession
+
+    school = factory.SubFactory(SchoolFactory)
+    test = factory.SubFactory(
+        TestFactory,
+        grade=4,
+        subject="Русский язык",
+        year=factory.LazyFunction(lambda: _tz.localdate().year),
+    )
+    class_label = "4А"
+    date = factory.LazyFunction(_tz.localdate)
+    start_time = _dt.time(9, 0)
+    end_time = _dt.time(9, 45)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """Bypasses the conflict rules: for setting up a scene, not for testing the rules."""
+
+    class Meta:
+        model = Assignment
+
+    observer = factory.SubFactory(ObserverFactory)
+    session = factory.SubFactory(ScheduledSessionFactory)
+    stage = Stage.TEST
+    date = factory.LazyAttribute(lambda a: a.session.date)
+    start_time = factory.LazyAttribute(lambda a: a.session.start_time)
+    end_time = factory.LazyAttribute(lambda a: a.session.end_time)
+
+
+def make_observer_user(*, observer: Observer, username: str | None = None):
+    """A login with the observer role, tied to the observer record."""
+    user = UserFactory(**({"username": username} if username else {}))
+    MembershipFactory(user=user, role=Role.OBSERVER, municipality=observer.municipality)
+    observer.user = user
+    observer.save(update_fields=["user"])
+    return user

@@ -230,3 +230,17 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
     SESSION_COOKIE_HTTPONLY = True
 PORTAL_REGION_NAME = env_str("PORTAL_REGION_NAME", "Регион")
+
+# --- Observers (issue 6) ---
+from celery.schedules import crontab  # noqa: E402
+
+# Phone photos attached to a visit act: larger files are refused with a message.
+OBSERVERS_PHOTO_MAX_BYTES = env_int("OBSERVERS_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+OBSERVERS_PHOTOS_PER_ACT = env_int("OBSERVERS_PHOTOS_PER_ACT", 10)
+# Links in e-mails to observers, e.g. https://vpr.example.ru (none when empty).
+OBSERVERS_PORTAL_URL = env_str("PORTAL_URL", "")
+# The day-before reminder: hourly during the day; each assignment is reminded once.
+CELERY_BEAT_SCHEDULE["observers-day-before"] = {
+    "task": "observers.send_day_before_reminders",
+    "schedule": crontab(minute=0, hour="9-20"),
+}
