@@ -49,6 +49,9 @@ _ROOT_RE = re.compile(rb"<(\w+:)?worksheet\b")
 _X_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 _PAT_R = int.from_bytes(b' r="', "little")
+_PAT_QT = int.from_bytes(b'" t=', "little")
+_PAT_QGT = int.from_bytes(b'">', "little")
+_PAT_QSLASH = int.from_bytes(b'"/', "little")
 _PAT_T = int.from_bytes(b' t="', "little")
 
 
@@ -90,12 +93,25 @@ def _member(names: dict[str, str], path: str) -> str | None:
     return names.get(path.lower())
 
 
+def _separator(c: np.ndarray) -> np.ndarray:
+    """Bytes that may follow a tag name: space, ">", "/", tab, CR, LF."""
+    return (c == 32) | (c == 62) | (c == 47) | (c == 9) | (c == 10) | (c == 13)
+
+
+def _words(a: np.ndarray) -> np.ndarray:
+    """Every 4-byte window of ``a`` as a little-endian uint32 (a view, no copy).
+
+    Index it with ``[positions]``: ``.take`` would first copy the unaligned array."""
+    return np.ndarray((a.size - 3,), dtype="<u4", buffer=a, strides=(1,))
+
+
 def _is_pattern(a: np.ndarray, at: np.ndarray, pattern: bytes) -> np.ndarray:
-    """Whether ``pattern`` starts at each position."""
-    ok = a[at] == pattern[0]
-    for k in range(1, len(pattern)):
-        ok &= a[at + k] == pattern[k]
-    return ok
+    """Whether the 4-byte ``pattern`` starts at each position (one 32-bit gather)."""
+    return _words(a)[at] == int.from_bytes(pattern, "little")
+
+
+_U8 = np.uint32(8)
+_U16 = np.uint32(16)
 
 
 def _digits_between(
@@ -103,22 +119,30 @@ def _digits_between(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unsigned decimal numbers in ``a[start:end]``: (values, whether all digits).
 
-    One-digit values (most task scores and marks) take one gather; longer ones are read
-    right-aligned in a window as wide as the longest, turned into integers by one dot
-    product."""
+    Up to four digits (scores, marks, most shared-string indices) are parsed SWAR-style
+    from one 32-bit gather: the digits are shifted to the top bytes, checked and combined
+    pairwise. Longer ones are read right-aligned in a window as wide as the longest and
+    turned into integers by one dot product."""
     length = end - start
-    first = a[start] - np.uint8(48)
-    values = first.astype(np.int64)
-    ok = (first <= 9) & (length > 0) & (length <= width)
-    longer = np.flatnonzero(length > 1)
+    short = np.clip(length, 1, 4).astype(np.uint32)
+    shift = (np.uint32(4) - short) * _U8
+    x = _words(a)[start] << shift
+    high = np.uint32(0xF0F0F0F0) << shift
+    base = np.uint32(0x30303030) << shift
+    ok = ((x & high) == base) & (((x + (np.uint32(0x06060606) << shift)) & high) == base)
+    ok &= (length > 0) & (length <= width)
+    y = x - base
+    y = (y & np.uint32(0x00FF00FF)) * np.uint32(10) + ((y >> _U8) & np.uint32(0x00FF00FF))
+    values = ((y & np.uint32(0xFFFF)) * np.uint32(100) + (y >> _U16)).astype(np.int64)
+    longer = np.flatnonzero(length > 4)
     if longer.size:
         sub_end, sub_len = end[longer], length[longer]
         w = int(min(int(sub_len.max()), width))
         offsets = np.arange(w)
         window = a[(sub_end - w)[:, None] + offsets] - np.uint8(48)
-        valid = offsets[None, :] >= (w - sub_len)[:, None]
-        ok[longer] &= ((window <= 9) | ~valid).all(axis=1)
-        window[~valid] = 0
+        sub_valid = offsets[None, :] >= (w - sub_len)[:, None]
+        ok[longer] = ((window <= 9) | ~sub_valid).all(axis=1) & (sub_len <= width)
+        window[~sub_valid] = 0
         values[longer] = window.astype(np.int64) @ (10 ** np.arange(w - 1, -1, -1, dtype=np.int64))
     return values, ok
 
@@ -178,13 +202,15 @@ class StreamSheet:
 
     # --- splitting the XML into pieces of whole rows -------------------------------------
 
-    def _pieces(self) -> Iterator[bytes]:
+    def _pieces(self, read_size: int | None = None) -> Iterator[tuple[bytes, int]]:
+        """(bytes of whole rows followed by padding, length without the padding)."""
+        read_size = read_size or _READ_SIZE
         with self._zf.open(self._member) as f:
             buf = b""
             close_row = close_data = b""
             started = False
             while True:
-                chunk = f.read(_READ_SIZE)
+                chunk = f.read(read_size)
                 buf += chunk
                 if not started:
                     m = _ROOT_RE.search(buf)
@@ -208,16 +234,18 @@ class StreamSheet:
                     if buf[gt - 1 : gt] == b"/":
                         return  # <sheetData/>: no rows
                     buf = buf[gt + 1 :]
+                    chunk = buf
                     started = True
-                end = buf.find(close_data)
+                # Only the newly read bytes can hold the closing tag.
+                end = buf.find(close_data, max(0, len(buf) - len(chunk) - len(close_data)))
                 if end >= 0:
                     if end:
-                        yield buf[:end]
+                        yield buf[:end] + _PAD, end
                     return
                 cut = buf.rfind(close_row)
                 if cut >= 0:
                     cut += len(close_row)
-                    yield buf[:cut]
+                    yield buf[:cut] + _PAD, cut
                     buf = buf[cut:]
                 if not chunk:
                     if buf.strip():
@@ -226,40 +254,37 @@ class StreamSheet:
 
     # --- scanning one piece -------------------------------------------------------------------
 
-    def _scan(self, piece: bytes) -> _Cells:
-        n = len(piece)
-        a = np.frombuffer(piece + _PAD, dtype=np.uint8)
+    def _scan(self, piece: bytes, n: int) -> _Cells:
+        """Cells of ``piece[:n]`` (the rest is padding so that look-aheads stay in bounds)."""
+        a = np.frombuffer(piece, dtype=np.uint8)
         p = self._p
-        lt = np.flatnonzero(a[:n] == 60)
         out = _Cells()
+        lt = np.flatnonzero(a[:n] == 60)
         if lt.size == 0:
             return out
-        c1 = a[lt + p]
         # Only <c, <row, <v> and <t matter; closing tags and the rest drop out here.
+        c1 = a[lt + p]
         cand = np.flatnonzero((c1 == 99) | (c1 == 114) | (c1 == 118) | (c1 == 116))
         at = lt[cand]
         c1 = c1[cand]
         c2 = a[at + p + 1]
-        sep2 = (c2 == 32) | (c2 == 62) | (c2 == 47) | (c2 == 9) | (c2 == 10) | (c2 == 13)
-        is_cell = (c1 == 99) & sep2
-        c4 = a[at + p + 3]
-        is_row = (
-            (c1 == 114)
-            & (c2 == 111)
-            & (a[at + p + 2] == 119)
-            & ((c4 == 32) | (c4 == 62) | (c4 == 47))
-        )
+        is_cell = (c1 == 99) & _separator(c2)
         is_value = (c1 == 118) & (c2 == 62)
         is_text = (c1 == 116) & ((c2 == 62) | (c2 == 32))
+        maybe_row = np.flatnonzero((c1 == 114) & (c2 == 111))
+        is_row = np.zeros(at.size, dtype=bool)
+        if maybe_row.size:
+            r_at = at[maybe_row]
+            is_row[maybe_row] = (a[r_at + p + 2] == 119) & _separator(a[r_at + p + 3])
         # End of each candidate's text: the next "<" in the piece.
-        bound = np.append(lt[1:], n)[cand]
+        bound = np.append(lt, n)[cand + 1]
 
         rows = at[is_row]
         cells = at[is_cell]
         out.row_numbers = self._row_numbers(a, n, rows, bound[is_row])
         if cells.size == 0:
             return out
-        cell_row = np.cumsum(is_row)[is_cell] - 1
+        cell_row = np.cumsum(is_row, dtype=np.int32)[is_cell].astype(np.int64) - 1
         if cell_row.size and cell_row[0] < 0:
             raise StreamUnsupported("a cell outside <row>")
         out.cell_row = cell_row
@@ -270,7 +295,7 @@ class StreamSheet:
         text_like = ((t1 == 115) & (t2 == 116)) | (t1 == 101) | (t1 == 100)
         inline = t1 == 105
         boolean = t1 == 98
-        cell_of = np.cumsum(is_cell) - 1
+        cell_of = np.cumsum(is_cell, dtype=np.int32) - 1
 
         kind = np.zeros(cells.size, np.int8)
         num = np.zeros(cells.size, np.float64)
@@ -288,16 +313,17 @@ class StreamSheet:
             number, plain = _digits_between(a, v_start, v_end, 15)
 
             is_shared = shared[v_cell]
-            sel = is_shared & plain
-            kind[v_cell[sel]] = _STRING
-            sidx[v_cell[sel]] = number[sel]
-            if (sel & (number >= len(self._sst))).any():
+            if (is_shared & plain & (number >= len(self._sst))).any():
                 raise StreamUnsupported("shared string index out of range")
-
             is_num = ~is_shared & ~text_like[v_cell] & ~inline[v_cell]
-            sel = is_num & plain
-            kind[v_cell[sel]] = np.where(boolean[v_cell[sel]], _BOOL, _NUMBER)
-            num[v_cell[sel]] = number[sel]
+            # Plain shared strings and plain numbers here; the rest is fixed up below.
+            kind[v_cell] = np.where(
+                plain & is_shared,
+                _STRING,
+                np.where(plain & is_num, np.where(boolean[v_cell], _BOOL, _NUMBER), _EMPTY),
+            )
+            sidx[v_cell] = np.where(is_shared, number, 0)
+            num[v_cell] = number
 
             # Everything else (decimals, negatives, formula text, errors) one by one.
             for i in np.flatnonzero(~plain | (~is_shared & ~is_num)).tolist():
@@ -370,32 +396,36 @@ class StreamSheet:
                 raise StreamUnsupported("a cell without r")
             q = np.where(r_first, q, pos)
         ref = q + 4
-        l0 = a[ref]
+        words = _words(a)
+        head = words[ref]  # the first four characters of the reference, e.g. b'AB12'
+        l0 = (head & 0xFF).astype(np.int64)
         if ((l0 < 65) | (l0 > 90)).any():
             raise StreamUnsupported("cell reference without column letters")
-        col = l0.astype(np.int64) - 64
-        l1 = a[ref + 1]
+        col = l0 - 64
+        l1 = (head >> 8) & 0xFF
         two = np.flatnonzero((l1 >= 65) & (l1 <= 90))
         n_letters = np.ones(cells.size, np.int64)
         if two.size:
-            col[two] = col[two] * 26 + l1[two] - 64
+            col[two] = col[two] * 26 + l1[two].astype(np.int64) - 64
             n_letters[two] = 2
-            l2 = a[ref[two] + 2]
-            three = two[(l2 >= 65) & (l2 <= 90)]
-            col[three] = col[three] * 26 + a[ref[three] + 2] - 64
+            l2 = ((head[two] >> 16) & 0xFF).astype(np.int64)
+            is_three = (l2 >= 65) & (l2 <= 90)
+            three = two[is_three]
+            col[three] = col[three] * 26 + l2[is_three] - 64
             n_letters[three] = 3
         after = ref + n_letters + row_digits  # the closing quote of r="…"
-        t1 = np.full(cells.size, 110, np.uint8)
-        t2 = np.full(cells.size, 34, np.uint8)
-        general = a[after] != 34
-        g1 = a[after + 1]
-        g2 = a[after + 2]
-        direct_t = (g1 == 32) & (g2 == 116) & (a[after + 3] == 61) & ~general
-        t1[direct_t] = a[after[direct_t] + 5]
-        t2[direct_t] = a[after[direct_t] + 6]
+        tail = words[after]
+        direct_t = tail == _PAT_QT  # '" t='
+        low = tail & 0xFFFF
+        no_attributes = (low == _PAT_QGT) | (low == _PAT_QSLASH)  # '">' or '"/'
+        type_letters = words[after + 5]
+        t1 = np.where(direct_t, type_letters & 0xFF, 110).astype(np.uint8)
+        t2 = np.where(direct_t, (type_letters >> 8) & 0xFF, 34).astype(np.uint8)
+        general = (tail & 0xFF) != 34
+        g1 = (tail >> 8) & 0xFF
         # Cells with other attributes first (s="12", cm="1" …): skip them one by one.
-        todo = np.flatnonzero((g1 == 32) & ~direct_t & ~general)
-        general[np.flatnonzero((g1 != 32) & (g1 != 62) & (g1 != 47))] = True
+        todo = np.flatnonzero(~direct_t & ~no_attributes & ~general & (g1 == 32))
+        general |= ~direct_t & ~no_attributes & (g1 != 32)
         pos = after[todo] + 1
         for _ in range(4):
             if todo.size == 0:
@@ -424,8 +454,8 @@ class StreamSheet:
 
     def top_rows(self, limit: int) -> list[tuple[int, list[object]]]:
         rows: dict[int, dict[int, object]] = {}
-        for piece in self._pieces():
-            cells = self._scan(piece)
+        for piece, n in self._pieces(256 * 1024):
+            cells = self._scan(piece, n)
             if cells.cell_row.size:
                 numbers = cells.row_numbers[cells.cell_row]
                 wanted = np.flatnonzero((numbers <= limit) & (cells.col < 1000))
@@ -456,8 +486,8 @@ class StreamSheet:
         return None
 
     def blocks(self, first_row: int, width: int) -> Iterator[CellBlock]:
-        for piece in self._pieces():
-            cells = self._scan(piece)
+        for piece, n in self._pieces():
+            cells = self._scan(piece, n)
             numbers = cells.row_numbers
             keep_rows = np.flatnonzero(numbers >= first_row)
             if keep_rows.size == 0:
