@@ -142,16 +142,19 @@ _TEXT_COLUMNS = ("class_label", "participant_code", "sex")
 
 
 def _encoded(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """UTF-8 bytes of each text (object array) and their lengths."""
-    if values.size and len(set(values[:64].tolist())) < 16:
-        # Class labels and sexes repeat: encode each distinct value once.
-        cache = {v: v.encode() for v in set(values.tolist())}
-        encoded = [cache[v] for v in values.tolist()]
-    else:
-        encoded = [v.encode() for v in values.tolist()]
-    out = np.empty(len(encoded), dtype=object)
-    out[:] = encoded
-    return out, np.fromiter(map(len, encoded), dtype=np.int32, count=len(encoded))
+    """UTF-8 bytes of each text and their lengths, converted in numpy (no per-row Python)."""
+    text = values.astype("U")
+    try:
+        # Participant codes are nearly always ASCII.
+        ascii_bytes = text.astype("S")
+        return ascii_bytes, np.strings.str_len(ascii_bytes).astype(np.int32)
+    except UnicodeEncodeError:
+        # Cyrillic class labels («4А»): encode each distinct value once.
+        distinct, index = np.unique(text, return_inverse=True)
+        encoded = np.empty(distinct.size, dtype=object)
+        encoded[:] = [v.encode() for v in distinct.tolist()]
+        lengths = np.fromiter(map(len, encoded), np.int32, distinct.size)
+        return encoded[index.reshape(-1)], lengths[index.reshape(-1)]
 
 
 def _binary_rows(
@@ -159,19 +162,20 @@ def _binary_rows(
 ) -> bytes:
     """COPY BINARY tuples for ``rows`` (without the file header and trailer)."""
     k = data.scores.shape[1]
-    texts, lengths = {}, []
+    texts, key = {}, np.zeros(rows.size, dtype=np.int64)
     for name in _TEXT_COLUMNS:
         texts[name], length = _encoded(getattr(data, name)[rows])
-        lengths.append(length)
-    lengths = np.stack(lengths, axis=1)
-    if (lengths == lengths[0]).all():
-        groups = [(lengths[0], np.arange(rows.size))]
+        key = (key << 16) | length  # texts are at most 40 characters (160 bytes)
+    shapes, inverse = np.unique(key, return_inverse=True)
+    if shapes.size == 1:
+        members_of = [np.arange(rows.size)]
     else:
-        shapes, inverse = np.unique(lengths, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
         order = np.argsort(inverse, kind="stable")
-        bounds = np.cumsum(np.bincount(inverse, minlength=len(shapes)))[:-1]
-        groups = list(zip(shapes, np.split(order, bounds), strict=True))
+        members_of = np.split(order, np.cumsum(np.bincount(inverse))[:-1])
+    groups = [
+        ([(int(shape) >> shift) & 0xFFFF for shift in (32, 16, 0)], members)
+        for shape, members in zip(shapes.tolist(), members_of, strict=True)
+    ]
 
     parts = []
     for widths, members in groups:
@@ -223,21 +227,24 @@ def _binary_rows(
 def _copy_postgresql(
     data: PreparedResults, rows: np.ndarray, *, upload_id: int, progress: Progress | None
 ) -> None:
+    from psycopg.copy import QueuedLibpqWriter
+
     table = PupilResult._meta.db_table
     school_pk = np.array([s.pk for s in data.schools], dtype=np.int64)
     sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT binary)"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        copy.write(_PG_SIGNATURE)
-        for start in range(0, rows.size, BLOCK_ROWS):
-            chunk = rows[start : start + BLOCK_ROWS]
-            copy.write(
-                _binary_rows(
-                    data, chunk, school_pk[data.school_index[chunk]], data.test.pk, upload_id
-                )
-            )
-            if progress:
-                progress(start + chunk.size, rows.size)
-        copy.write(_PG_TRAILER)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        # A writer thread sends each block while numpy formats the next one, so the
+        # formatting overlaps with the server's work instead of adding to it.
+        with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
+            copy.write(_PG_SIGNATURE)
+            for start in range(0, rows.size, BLOCK_ROWS):
+                chunk = rows[start : start + BLOCK_ROWS]
+                school_ids = school_pk[data.school_index[chunk]]
+                copy.write(_binary_rows(data, chunk, school_ids, data.test.pk, upload_id))
+                if progress:
+                    progress(start + chunk.size, rows.size)
+            copy.write(_PG_TRAILER)
 
 
 # --- Other backends (SQLite): batched INSERT -----------------------------------------------
