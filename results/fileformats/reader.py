@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import operator
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -334,7 +335,7 @@ def _read_columns(found: _Found, task_columns: list[int], options: _Options) -> 
             absent |= (codes & 7) == STATUS_ABSENT
         code_text = txts.get(h.CODE)
         code_empty = (
-            np.fromiter((not c for c in code_text), dtype=bool, count=n)
+            np.fromiter(map(operator.not_, code_text), dtype=bool, count=n)
             if code_text is not None
             else np.ones(n, dtype=bool)
         )
@@ -369,16 +370,11 @@ def _read_columns(found: _Found, task_columns: list[int], options: _Options) -> 
 
 
 def _absent_mask(values: list[str]) -> np.ndarray:
-    cache: dict[str, bool] = {}
-    out = np.zeros(len(values), dtype=bool)
-    for i, v in enumerate(values):
-        if v:
-            hit = cache.get(v)
-            if hit is None:
-                hit = cache[v] = is_absent_text(v)
-            if hit:
-                out[i] = True
-    return out
+    """Rows whose text says the pupil was absent; checks each distinct value once."""
+    hits = {v for v in set(values) if v and is_absent_text(v)}
+    if not hits:
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter(map(hits.__contains__, values), dtype=bool, count=len(values))
 
 
 def _remember_raw(

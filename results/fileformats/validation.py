@@ -313,12 +313,9 @@ def validate(
 
     class_label = np.full(n, "", dtype=object)
     if h.CLASS in cols.texts:
-        cache: dict[str, str] = {}
-        labels = [
-            cache.get(t) or cache.setdefault(t, normalize_class_label(t))
-            for t in cols.texts[h.CLASS]
-        ]
-        class_label = np.array(labels, dtype=object)
+        raw_labels = cols.texts[h.CLASS]
+        normalized = {t: normalize_class_label(t) for t in dict.fromkeys(raw_labels)}
+        class_label = np.array(list(map(normalized.__getitem__, raw_labels)), dtype=object)
         warnings.add(
             np.flatnonzero(class_label == ""),
             roles[h.CLASS],
@@ -329,10 +326,11 @@ def validate(
     sex = np.full(n, "", dtype=object)
     if h.SEX in cols.texts:
         raw_sex = cols.texts[h.SEX]
-        seen: dict[str, str | None] = {}
-        sexes = [seen[t] if t in seen else seen.setdefault(t, normalize_sex(t)) for t in raw_sex]
-        unknown = np.fromiter((s is None for s in sexes), dtype=bool, count=n)
-        sex = np.array([s or "" for s in sexes], dtype=object)
+        seen = {t: normalize_sex(t) for t in dict.fromkeys(raw_sex)}
+        unknown_values = {t for t, s in seen.items() if s is None}
+        unknown = np.fromiter(map(unknown_values.__contains__, raw_sex), dtype=bool, count=n)
+        stored = {t: s or "" for t, s in seen.items()}
+        sex = np.array(list(map(stored.__getitem__, raw_sex)), dtype=object)
         warnings.add(
             np.flatnonzero(unknown),
             roles[h.SEX],
@@ -451,25 +449,41 @@ def _duplicates(
     source_rows: np.ndarray,
     errors: _Problems,
 ) -> None:
-    """A participant code may appear once per school in one test (one file)."""
+    """A participant code may appear once per school in one test (one file).
+
+    Rows are sorted by (school, hash of the code); only runs of equal keys are compared as
+    strings, so a million unique codes cost one hash each."""
     n = codes.shape[0]
     if n < 2:
         return
-    ids: dict[str, int] = {}
-    code_id = np.fromiter((ids.setdefault(c, len(ids)) for c in codes.tolist()), np.int64, n)
-    key = (login_index.astype(np.int64) + 1) * (len(ids) + 1) + code_id
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    repeat = np.zeros(n, dtype=bool)
-    repeat[1:] = sorted_key[1:] == sorted_key[:-1]
-    group_start = np.maximum.accumulate(np.where(~repeat, np.arange(n), 0))
-    first_of = np.empty(n, dtype=np.int64)
-    first_of[order] = order[group_start]
-    dup = np.zeros(n, dtype=bool)
-    dup[order[repeat]] = True
-    dup &= codes != ""
+    code_list = codes.tolist()
+    hashes = np.fromiter(map(hash, code_list), dtype=np.int64, count=n)
+    order = np.lexsort((hashes, login_index))  # stable: equal keys keep file order
+    same = (hashes[order][1:] == hashes[order][:-1]) & (
+        login_index[order][1:] == login_index[order][:-1]
+    )
+    if not same.any():
+        return
+    dup_rows: list[int] = []
+    first_rows: list[int] = []
+    # Runs of equal keys: from each position where "same" starts to where it stops.
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+    for start, stop in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        seen: dict[str, int] = {}
+        for i in order[start : stop + 1].tolist():
+            code = code_list[i]
+            if not code:
+                continue
+            if code in seen:
+                dup_rows.append(i)
+                first_rows.append(seen[code])
+            else:
+                seen[code] = i
+    if not dup_rows:
+        return
+    first_of = dict(zip(dup_rows, first_rows, strict=True))
     errors.add(
-        np.flatnonzero(dup),
+        np.array(sorted(dup_rows), dtype=np.int64),
         col,
         title,
         lambda i: (

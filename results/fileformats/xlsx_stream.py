@@ -556,11 +556,14 @@ class CellBlock:
         out = np.full(kind.shape[0], "", dtype=object)
         number = np.flatnonzero(kind == _NUMBER)
         if number.size:
-            cache: dict[float, str] = {}
-            values = self._num[number, col].tolist()
-            out[number] = [
-                cache[x] if x in cache else cache.setdefault(x, _number_text(x)) for x in values
-            ]
+            values = self._num[number, col]
+            if (values == np.floor(values)).all() and np.abs(values).max() < 2**53:
+                # Participant codes are mostly numbers: format each distinct one once.
+                distinct, inverse = np.unique(values.astype(np.int64), return_inverse=True)
+                formatted = np.array([str(x) for x in distinct.tolist()], dtype=object)
+                out[number] = formatted[inverse]
+            else:
+                out[number] = [_number_text(x) for x in values.tolist()]
         text = np.flatnonzero(kind == _STRING)
         if text.size:
             idx = self._sidx[text, col]

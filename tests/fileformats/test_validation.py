@@ -208,3 +208,13 @@ def test_match_tasks_names_every_mismatched_column():
 def test_mark_for_scores_follows_the_scale():
     scores = np.array([0, 9, 10, 15, 16, 20, 21, 24])
     assert mark_for_scores(scores, (10, 16, 21)).tolist() == [2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_every_repeat_points_at_the_first_occurrence():
+    codes = ["A", "B", "A", "A", "C", "B"]
+    rf = problems([f1_row(c, [1, 1, 1, 1]) for c in codes])
+    assert [(e.row, e.message_ru) for e in rf.errors] == [
+        (11, "Код участника A повторяется (впервые — в строке 9)"),
+        (12, "Код участника A повторяется (впервые — в строке 9)"),
+        (14, "Код участника B повторяется (впервые — в строке 10)"),
+    ]
