@@ -44,6 +44,10 @@ def validate_arrays(arrays: TestArrays) -> None:
         raise ValueError("school_idx out of range of school_is_selective")
     if n and (arrays.primary_score.min() < 0 or arrays.primary_score.max() > arrays.max_score):
         raise ValueError("primary_score outside 0..max_score")
+    if n and (arrays.task_scores.min() < 0 or (arrays.task_scores > arrays.task_max).any()):
+        raise ValueError("task_scores outside 0..task_max")
+    if arrays.class_observed is not None and n and arrays.class_idx.max() >= arrays.n_classes:
+        raise ValueError("class_idx out of range of class_observed")
     c3, c4, c5 = arrays.cut_scores
     if not 0 < c3 < c4 < c5 <= arrays.max_score:
         raise ValueError("cut scores must satisfy 0 < c3 < c4 < c5 <= max_score")

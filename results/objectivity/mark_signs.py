@@ -100,99 +100,22 @@ def anomalously_high_results(
     результата по региону», not for lyceums and gymnasiums); methodology.md §1.2(a);
     Kleinman (1973) for the beta-binomial moments.
     """
-    counts = np.asarray(mark_counts, dtype=np.int64)
-    n = int(counts.sum())
-    k = int(counts[2] + counts[3])
+    counts = np.asarray(mark_counts, dtype=np.int64)[None, :]
     alpha, beta = region_prior
+    n = int(counts.sum())
+    k = int(counts[0, 2] + counts[0, 3])
     shrunk = (k + alpha) / (n + alpha + beta)
-    p_bb = float(betabinomial_tail_at_least(k, n, alpha, beta)) if n > 0 else float("nan")
-    region_counts = np.asarray(region_mark_counts, dtype=np.int64)
-    region_rate = float((region_counts[2] + region_counts[3]) / max(int(region_counts.sum()), 1))
-    p_bin = float(binomial_tail_at_least(k, n, region_rate)) if n > 0 else float("nan")
-    return _high_results_result(
-        counts.tolist(),
-        float(mean_pct_of_max),
-        region_counts.tolist(),
-        (alpha, beta),
-        _percentile_of(shrunk, region_school_shares),
-        _percentile_of(float(mean_pct_of_max), region_school_mean_pct),
+    return _high_results(
+        counts,
+        np.array([float(mean_pct_of_max)]),
+        np.array([bool(is_selective)]),
+        np.asarray(region_mark_counts, dtype=np.int64),
+        (float(alpha), float(beta)),
+        np.array([_percentile_of(shrunk, region_school_shares)]),
+        np.array([_percentile_of(float(mean_pct_of_max), region_school_mean_pct)]),
         float(region_mean_pct),
-        bool(is_selective),
-        p_bb,
-        p_bin,
         params,
-    )
-
-
-def _high_results_result(
-    counts: list[int],
-    mean_pct: float,
-    region_counts: list[int],
-    prior: tuple[float, float],
-    pct_share: float,
-    pct_mean: float,
-    region_mean_pct: float,
-    is_selective: bool,
-    p_bb: float,
-    p_bin: float,
-    params: DecisionParams,
-) -> SignResult:
-    n = sum(counts)
-    k = counts[2] + counts[3]
-    region_n = max(sum(region_counts), 1)
-    region_rate = (region_counts[2] + region_counts[3]) / region_n
-    alpha, beta = prior
-    evidence: dict[str, Any] = {
-        "n": n,
-        "n_high": k,
-        "marks": list(MARKS),
-        "mark_counts": list(counts),
-        "region_mark_shares": [round(x / region_n, 4) for x in region_counts],
-        "region_share_high": round(region_rate, 4),
-        "is_selective": is_selective,
-    }
-    if is_selective:
-        evidence["annotation"] = SELECTIVE_NOTE_RU
-    if n < params.min_pupils:
-        return _too_few(SIGN_HIGH_RESULTS, n, params, evidence)
-    shrunk = (k + alpha) / (n + alpha + beta)
-    material = bool(pct_share >= params.high_percentile)  # False for NaN
-    share = k / n
-    summary = (
-        f"Отметки «4» и «5» получили {k} из {n} ({percent_ru(share)}) при "
-        f"{percent_ru(region_rate)} по региону; при региональном уровне ожидалось бы "
-        f"{about_ru(n * region_rate)}. Средний процент выполнения {percent_ru(mean_pct)} "
-        f"(регион {percent_ru(region_mean_pct)}). Доля «4» и «5» выше, чем у "
-        f"{percent_ru(pct_share)} школ региона."
-    )
-    if is_selective:
-        summary += " " + SELECTIVE_NOTE_RU
-    evidence.update(
-        {
-            "share_high": round(share, 4),
-            "shrunk_share_high": round(shrunk, 4),
-            "expected_high": round(n * region_rate, 2),
-            "prior_alpha": round(alpha, 4),
-            "prior_beta": round(beta, 4),
-            "p_binomial": p_bin,
-            "p_betabinomial": p_bb,
-            "mean_pct_of_max": round(mean_pct, 4),
-            "region_mean_pct_of_max": round(region_mean_pct, 4),
-            "percentile_share_high": round(pct_share, 4),
-            "percentile_mean_pct": round(pct_mean, 4),
-            "effect_is_material": material,
-            "summary_ru": summary,
-        }
-    )
-    return SignResult(
-        SIGN_HIGH_RESULTS,
-        True,
-        None,
-        shrunk - region_rate,
-        p_bb,
-        strength_from_p(p_bb, params.strength_cap),
-        evidence,
-    )
+    )[0]
 
 
 def high_results_for_schools(
@@ -214,37 +137,125 @@ def high_results_for_schools(
     eligible = n >= params.min_pupils
     fit_mask = eligible if eligible.sum() >= 5 else n > 0
     alpha, beta = fit_beta_prior(k[fit_mask], n[fit_mask], params.prior_strength)
-    region_counts = counts.sum(axis=0)
-    region_mean = float(np.sum(mean_pct * n) / max(int(n.sum()), 1))
-    region_rate = float((region_counts[2] + region_counts[3]) / max(int(region_counts.sum()), 1))
     shrunk = (k + alpha) / (n + alpha + beta)
-    pct_share = percentile_ranks(shrunk, eligible)
-    pct_mean = percentile_ranks(mean_pct, eligible)
+    return _high_results(
+        counts,
+        mean_pct,
+        np.asarray(is_selective, dtype=bool),
+        counts.sum(axis=0),
+        (float(alpha), float(beta)),
+        percentile_ranks(shrunk, eligible),
+        percentile_ranks(mean_pct, eligible),
+        float(np.sum(mean_pct * n) / max(int(n.sum()), 1)),
+        params,
+    )
+
+
+def _high_results(
+    counts: np.ndarray,
+    mean_pct: np.ndarray,
+    selective: np.ndarray,
+    region_counts: np.ndarray,
+    prior: tuple[float, float],
+    pct_share: np.ndarray,
+    pct_mean: np.ndarray,
+    region_mean_pct: float,
+    params: DecisionParams,
+) -> list[SignResult]:
+    """Sign a for many schools: every number as an array first, then one dict per school."""
+    alpha, beta = prior
+    n = counts.sum(axis=1)
+    k = counts[:, 2] + counts[:, 3]
+    region_n = max(int(region_counts.sum()), 1)
+    region_rate = float((region_counts[2] + region_counts[3]) / region_n)
     n_safe = np.maximum(n, 1)
-    p_bb = betabinomial_tail_at_least(k, n_safe, alpha, beta).tolist()
-    p_bin = binomial_tail_at_least(k, n_safe, region_rate).tolist()
-    # Python lists: the per-school loop then does no numpy calls (1,500 schools stay cheap).
-    counts_l, mean_l = counts.tolist(), mean_pct.tolist()
-    pct_share_l, pct_mean_l = pct_share.tolist(), pct_mean.tolist()
-    selective_l = np.asarray(is_selective, dtype=bool).tolist()
-    region_l = region_counts.tolist()
-    prior = (float(alpha), float(beta))
+    p_bb = betabinomial_tail_at_least(k, n_safe, alpha, beta)
+    shrunk = (k + alpha) / (n + alpha + beta)
+    rows = {
+        "n": n.tolist(),
+        "k": k.tolist(),
+        "counts": counts.tolist(),
+        "share": np.round(k / n_safe, 4).tolist(),
+        "shrunk": np.round(shrunk, 4).tolist(),
+        "effect": (shrunk - region_rate).tolist(),
+        "expected": np.round(n * region_rate, 2).tolist(),
+        "p_bb": p_bb.tolist(),
+        "p_bin": binomial_tail_at_least(k, n_safe, region_rate).tolist(),
+        "mean_pct": np.round(mean_pct, 4).tolist(),
+        "pct_share": np.round(pct_share, 4).tolist(),
+        "pct_mean": np.round(pct_mean, 4).tolist(),
+        "material": (pct_share >= params.high_percentile).tolist(),
+        "selective": selective.tolist(),
+    }
+    shared = {
+        "region_mark_shares": np.round(region_counts / region_n, 4).tolist(),
+        "region_share_high": round(region_rate, 4),
+        "prior_alpha": round(alpha, 4),
+        "prior_beta": round(beta, 4),
+        "region_mean_pct_of_max": round(region_mean_pct, 4),
+        "region_rate_text": percent_ru(region_rate),
+        "region_mean_text": percent_ru(region_mean_pct),
+        "rate": region_rate,
+    }
     return [
-        _high_results_result(
-            counts_l[s],
-            mean_l[s],
-            region_l,
-            prior,
-            pct_share_l[s],
-            pct_mean_l[s],
-            region_mean,
-            selective_l[s],
-            p_bb[s],
-            p_bin[s],
-            params,
-        )
+        _high_results_result({key: value[s] for key, value in rows.items()}, shared, params)
         for s in range(counts.shape[0])
     ]
+
+
+def _high_results_result(
+    row: dict[str, Any], shared: dict[str, Any], params: DecisionParams
+) -> SignResult:
+    n, k, selective = row["n"], row["k"], row["selective"]
+    evidence: dict[str, Any] = {
+        "n": n,
+        "n_high": k,
+        "marks": list(MARKS),
+        "mark_counts": row["counts"],
+        "region_mark_shares": list(shared["region_mark_shares"]),
+        "region_share_high": shared["region_share_high"],
+        "is_selective": selective,
+    }
+    if selective:
+        evidence["annotation"] = SELECTIVE_NOTE_RU
+    if n < params.min_pupils:
+        return _too_few(SIGN_HIGH_RESULTS, n, params, evidence)
+    summary = (
+        f"Отметки «4» и «5» получили {k} из {n} ({percent_ru(row['share'])}) при "
+        f"{shared['region_rate_text']} по региону; при региональном уровне ожидалось бы "
+        f"{about_ru(row['expected'])}. Средний процент выполнения {percent_ru(row['mean_pct'])} "
+        f"(регион {shared['region_mean_text']}). Доля «4» и «5» выше, чем у "
+        f"{percent_ru(row['pct_share'])} школ региона."
+    )
+    if selective:
+        summary += " " + SELECTIVE_NOTE_RU
+    p = row["p_bb"]
+    evidence.update(
+        {
+            "share_high": row["share"],
+            "shrunk_share_high": row["shrunk"],
+            "expected_high": row["expected"],
+            "prior_alpha": shared["prior_alpha"],
+            "prior_beta": shared["prior_beta"],
+            "p_binomial": row["p_bin"],
+            "p_betabinomial": p,
+            "mean_pct_of_max": row["mean_pct"],
+            "region_mean_pct_of_max": shared["region_mean_pct_of_max"],
+            "percentile_share_high": row["pct_share"],
+            "percentile_mean_pct": row["pct_mean"],
+            "effect_is_material": row["material"],
+            "summary_ru": summary,
+        }
+    )
+    return SignResult(
+        SIGN_HIGH_RESULTS,
+        True,
+        None,
+        row["effect"],
+        p,
+        strength_from_p(p, params.strength_cap),
+        evidence,
+    )
 
 
 # --------------------------------------------------------------------------- sign b
@@ -258,15 +269,19 @@ def journal_crosstab(journal_mark: np.ndarray, mark: np.ndarray) -> np.ndarray:
     return np.bincount((j[ok] - 2) * 4 + (m[ok] - 2), minlength=16).reshape(4, 4)
 
 
-def _journal_groups(crosstab: np.ndarray) -> tuple[int, int, int, int]:
-    """(lowered, confirmed, raised, gap ≥ 2) from a 4×4 journal × VPR crosstab."""
-    ct = np.asarray(crosstab, dtype=np.int64)
+def _journal_groups(crosstabs: np.ndarray) -> np.ndarray:
+    """[..., 4] lowered, confirmed, raised and |gap| ≥ 2 from [..., 4, 4] crosstabs."""
+    ct = np.asarray(crosstabs, dtype=np.int64)
     rows, cols = np.indices((4, 4))
-    lowered = int(ct[cols < rows].sum())
-    confirmed = int(np.trace(ct))
-    raised = int(ct[cols > rows].sum())
-    gap2 = int(ct[np.abs(cols - rows) >= 2].sum())
-    return lowered, confirmed, raised, gap2
+    return np.stack(
+        [
+            ct[..., cols < rows].sum(axis=-1),
+            np.trace(ct, axis1=-2, axis2=-1),
+            ct[..., cols > rows].sum(axis=-1),
+            ct[..., np.abs(cols - rows) >= 2].sum(axis=-1),
+        ],
+        axis=-1,
+    )
 
 
 def journal_mark_agreement(
@@ -303,113 +318,15 @@ def journal_mark_agreement(
     Source: FIS OKO report «Сравнение отметок с отметками по журналу»; methodology.md
     §1.2(b); FIOKO 2026 recommendations (gap ≥ 2).
     """
-    lowered, confirmed, raised, gap2 = _journal_groups(crosstab)
-    n = lowered + confirmed + raised
-    r_low, r_conf, r_raise, r_gap2 = _region_journal_rates(region_crosstab)
-    high = share_high >= region_share_high
-    n_safe = max(n, 1)
-    p_raise = float(betabinomial_tail_at_least(raised, n_safe, *raised_prior))
-    p_conf = float(betabinomial_tail_at_least(confirmed, n_safe, *confirmed_prior))
-    return _journal_result(
-        np.asarray(crosstab, dtype=np.int64).tolist(),
-        (lowered, confirmed, raised, gap2),
-        (r_low, r_conf, r_raise, r_gap2),
-        high,
-        raised_prior,
-        confirmed_prior,
-        p_raise,
-        p_conf if high else float("nan"),
-        float(binomial_tail_at_least(raised, n_safe, r_raise)),
-        float(binomial_tail_at_least(confirmed, n_safe, r_conf)),
+    return _journal_results(
+        np.asarray(crosstab, dtype=np.int64)[None, :, :],
+        np.array([float(share_high)]),
+        float(region_share_high),
+        np.asarray(region_crosstab, dtype=np.int64),
+        (float(raised_prior[0]), float(raised_prior[1])),
+        (float(confirmed_prior[0]), float(confirmed_prior[1])),
         params,
-    )
-
-
-def _region_journal_rates(region_crosstab: np.ndarray) -> tuple[float, float, float, float]:
-    lowered, confirmed, raised, gap2 = _journal_groups(region_crosstab)
-    total = max(lowered + confirmed + raised, 1)
-    return lowered / total, confirmed / total, raised / total, gap2 / total
-
-
-def _journal_result(
-    crosstab: list[list[int]],
-    groups: tuple[int, int, int, int],
-    region_rates: tuple[float, float, float, float],
-    high_results: bool,
-    raised_prior: tuple[float, float],
-    confirmed_prior: tuple[float, float],
-    p_raise: float,
-    p_conf: float,
-    p_raise_binomial: float,
-    p_conf_binomial: float,
-    params: DecisionParams,
-) -> SignResult:
-    lowered, confirmed, raised, gap2 = groups
-    n = lowered + confirmed + raised
-    r_low, r_conf, r_raise, r_gap2 = region_rates
-    evidence: dict[str, Any] = {
-        "n_with_journal": n,
-        "marks": list(MARKS),
-        "crosstab": crosstab,
-        "lowered": lowered,
-        "confirmed": confirmed,
-        "raised": raised,
-        "gap2": gap2,
-        "region_share_lowered": round(r_low, 4),
-        "region_share_confirmed": round(r_conf, 4),
-        "region_share_raised": round(r_raise, 4),
-        "region_share_gap2": round(r_gap2, 4),
-    }
-    if n < params.min_pupils:
-        return _too_few(SIGN_JOURNAL, n, params, evidence)
-    components = {"raised": p_raise}
-    if p_conf == p_conf:  # not NaN: the confirmed component is tested
-        components["confirmed"] = p_conf
-    driver = min(components, key=lambda name: components[name])
-    p = min(1.0, len(components) * components[driver])
-    prior = raised_prior if driver == "raised" else confirmed_prior
-    count = raised if driver == "raised" else confirmed
-    region_share = r_raise if driver == "raised" else r_conf
-    shrunk = (count + prior[0]) / (n + prior[0] + prior[1])
-    effect = shrunk - region_share
-    summary = (
-        f"Из {pupils_ru(n)} с отметкой по журналу понизили отметку {lowered} "
-        f"({percent_ru(lowered / n)}), подтвердили {confirmed} ({percent_ru(confirmed / n)}), "
-        f"повысили {raised} ({percent_ru(raised / n)}); по региону "
-        f"{percent_ru(r_low)}, {percent_ru(r_conf)} и {percent_ru(r_raise)}. "
-    )
-    if driver == "confirmed":
-        summary += (
-            f"При региональной доле подтвердивших ожидалось бы {about_ru(n * r_conf)} "
-            f"подтверждений, а результаты школы не ниже регионального уровня. "
-        )
-    else:
-        summary += f"При региональной доле ожидалось бы {about_ru(n * r_raise)} повысивших. "
-    summary += f"Расхождение на 2 отметки и больше — у {gap2} (по региону {percent_ru(r_gap2)})."
-    evidence.update(
-        {
-            "share_lowered": round(lowered / n, 4),
-            "share_confirmed": round(confirmed / n, 4),
-            "share_raised": round(raised / n, 4),
-            "share_gap2": round(gap2 / n, 4),
-            "expected_lowered": round(n * r_low, 2),
-            "expected_confirmed": round(n * r_conf, 2),
-            "expected_raised": round(n * r_raise, 2),
-            "high_results": high_results,
-            "p_raised": p_raise,
-            "p_confirmed": p_conf if "confirmed" in components else None,
-            "p_raised_binomial": p_raise_binomial,
-            "p_confirmed_binomial": p_conf_binomial,
-            "driver": driver,
-            "prior_raised": [round(x, 4) for x in raised_prior],
-            "prior_confirmed": [round(x, 4) for x in confirmed_prior],
-            "effect_is_material": effect >= params.min_excess_share,
-            "summary_ru": summary,
-        }
-    )
-    return SignResult(
-        SIGN_JOURNAL, True, None, effect, p, strength_from_p(p, params.strength_cap), evidence
-    )
+    )[0]
 
 
 def journal_agreement_for_schools(
@@ -423,48 +340,148 @@ def journal_agreement_for_schools(
     crosstabs: [n_schools × 4 × 4] counts, journal mark 2..5 × VPR mark 2..5;
     share_high: [n_schools] share of «4»+«5» among all the school's pupils;
     region_share_high: the region's share of «4»+«5».
+    The Beta priors are fitted over the schools with n ≥ params.min_pupils.
     """
     ct = np.asarray(crosstabs, dtype=np.int64)
-    rows, cols = np.indices((4, 4))
-    lowered = ct[:, cols < rows].sum(axis=1)
-    confirmed = np.trace(ct, axis1=1, axis2=2)
-    raised = ct[:, cols > rows].sum(axis=1)
-    gap2 = ct[:, np.abs(cols - rows) >= 2].sum(axis=1)
-    n = lowered + confirmed + raised
-    rates = _region_journal_rates(ct.sum(axis=0))
+    groups = _journal_groups(ct)
+    n = groups[:, :3].sum(axis=1)
     eligible = n >= params.min_pupils
     fit_mask = eligible if eligible.sum() >= 5 else n > 0
-    raised_prior = fit_beta_prior(raised[fit_mask], n[fit_mask], params.prior_strength)
-    confirmed_prior = fit_beta_prior(confirmed[fit_mask], n[fit_mask], params.prior_strength)
-    raised_prior = (float(raised_prior[0]), float(raised_prior[1]))
-    confirmed_prior = (float(confirmed_prior[0]), float(confirmed_prior[1]))
+    raised = fit_beta_prior(groups[fit_mask, 2], n[fit_mask], params.prior_strength)
+    confirmed = fit_beta_prior(groups[fit_mask, 1], n[fit_mask], params.prior_strength)
+    return _journal_results(
+        ct,
+        np.asarray(share_high, dtype=float),
+        float(region_share_high),
+        ct.sum(axis=0),
+        (float(raised[0]), float(raised[1])),
+        (float(confirmed[0]), float(confirmed[1])),
+        params,
+    )
+
+
+def _journal_results(
+    ct: np.ndarray,
+    share_high: np.ndarray,
+    region_share_high: float,
+    region_ct: np.ndarray,
+    raised_prior: tuple[float, float],
+    confirmed_prior: tuple[float, float],
+    params: DecisionParams,
+) -> list[SignResult]:
+    """Sign b for many schools: every number as an array first, then one dict per school."""
+    groups = _journal_groups(ct)
+    lowered, confirmed, raised, _ = groups.T
+    n = lowered + confirmed + raised
+    region_groups = _journal_groups(region_ct)
+    region_n = max(int(region_groups[:3].sum()), 1)
+    rates = region_groups / region_n  # lowered, confirmed, raised, gap2
     n_safe = np.maximum(n, 1)
-    high = np.asarray(share_high, dtype=float) >= region_share_high
-    p_raise = betabinomial_tail_at_least(raised, n_safe, *raised_prior).tolist()
-    p_conf = np.where(
-        high, betabinomial_tail_at_least(confirmed, n_safe, *confirmed_prior), np.nan
-    ).tolist()
-    p_raise_bin = binomial_tail_at_least(raised, n_safe, rates[2]).tolist()
-    p_conf_bin = binomial_tail_at_least(confirmed, n_safe, rates[1]).tolist()
-    groups = np.stack([lowered, confirmed, raised, gap2], axis=1).tolist()
-    ct_l = ct.tolist()
-    high_l = high.tolist()
+    high = share_high >= region_share_high
+    p_raise = betabinomial_tail_at_least(raised, n_safe, *raised_prior)
+    p_conf = np.where(high, betabinomial_tail_at_least(confirmed, n_safe, *confirmed_prior), 1.0)
+    # Bonferroni over the components tested: two with high results, else one.
+    driver_confirmed = high & (p_conf < p_raise)
+    p = np.minimum(1.0, np.where(high, 2.0, 1.0) * np.minimum(p_raise, p_conf))
+    shrunk_raise = (raised + raised_prior[0]) / (n + sum(raised_prior))
+    shrunk_conf = (confirmed + confirmed_prior[0]) / (n + sum(confirmed_prior))
+    effect = np.where(driver_confirmed, shrunk_conf - rates[1], shrunk_raise - rates[2])
+    shares = np.round(groups / n_safe[:, None], 4)
+    expected = np.round(n[:, None] * rates[None, :3], 2)
+    rows = {
+        "n": n.tolist(),
+        "crosstab": ct.tolist(),
+        "groups": groups.tolist(),
+        "shares": shares.tolist(),
+        "expected": expected.tolist(),
+        "high": high.tolist(),
+        "p": p.tolist(),
+        "p_raise": p_raise.tolist(),
+        "p_conf": p_conf.tolist(),
+        "p_raise_bin": binomial_tail_at_least(raised, n_safe, rates[2]).tolist(),
+        "p_conf_bin": binomial_tail_at_least(confirmed, n_safe, rates[1]).tolist(),
+        "driver_confirmed": driver_confirmed.tolist(),
+        "effect": effect.tolist(),
+    }
+    shared = {
+        "region": {
+            "region_share_lowered": round(float(rates[0]), 4),
+            "region_share_confirmed": round(float(rates[1]), 4),
+            "region_share_raised": round(float(rates[2]), 4),
+            "region_share_gap2": round(float(rates[3]), 4),
+        },
+        "text": [percent_ru(float(r)) for r in rates],
+        "priors": {
+            "prior_raised": [round(x, 4) for x in raised_prior],
+            "prior_confirmed": [round(x, 4) for x in confirmed_prior],
+        },
+    }
     return [
-        _journal_result(
-            ct_l[s],
-            tuple(groups[s]),
-            rates,
-            high_l[s],
-            raised_prior,
-            confirmed_prior,
-            p_raise[s],
-            p_conf[s],
-            p_raise_bin[s],
-            p_conf_bin[s],
-            params,
-        )
+        _journal_result({key: value[s] for key, value in rows.items()}, shared, params)
         for s in range(ct.shape[0])
     ]
+
+
+def _journal_result(
+    row: dict[str, Any], shared: dict[str, Any], params: DecisionParams
+) -> SignResult:
+    lowered, confirmed, raised, gap2 = row["groups"]
+    n = row["n"]
+    evidence: dict[str, Any] = {
+        "n_with_journal": n,
+        "marks": list(MARKS),
+        "crosstab": row["crosstab"],
+        "lowered": lowered,
+        "confirmed": confirmed,
+        "raised": raised,
+        "gap2": gap2,
+        **shared["region"],
+    }
+    if n < params.min_pupils:
+        return _too_few(SIGN_JOURNAL, n, params, evidence)
+    s_low, s_conf, s_raise, s_gap2 = row["shares"]
+    e_low, e_conf, e_raise = row["expected"]
+    t_low, t_conf, t_raise, t_gap2 = shared["text"]
+    driver = "confirmed" if row["driver_confirmed"] else "raised"
+    summary = (
+        f"Из {pupils_ru(n)} с отметкой по журналу понизили отметку {lowered} "
+        f"({percent_ru(s_low)}), подтвердили {confirmed} ({percent_ru(s_conf)}), "
+        f"повысили {raised} ({percent_ru(s_raise)}); по региону {t_low}, {t_conf} и "
+        f"{t_raise}. "
+    )
+    if driver == "confirmed":
+        summary += (
+            f"При региональной доле подтвердивших ожидалось бы {about_ru(e_conf)} "
+            "подтверждений, а результаты школы не ниже регионального уровня. "
+        )
+    else:
+        summary += f"При региональной доле ожидалось бы {about_ru(e_raise)} повысивших. "
+    summary += f"Расхождение на 2 отметки и больше — у {gap2} (по региону {t_gap2})."
+    effect, p = row["effect"], row["p"]
+    evidence.update(
+        {
+            "share_lowered": s_low,
+            "share_confirmed": s_conf,
+            "share_raised": s_raise,
+            "share_gap2": s_gap2,
+            "expected_lowered": e_low,
+            "expected_confirmed": e_conf,
+            "expected_raised": e_raise,
+            "high_results": row["high"],
+            "p_raised": row["p_raise"],
+            "p_confirmed": row["p_conf"] if row["high"] else None,
+            "p_raised_binomial": row["p_raise_bin"],
+            "p_confirmed_binomial": row["p_conf_bin"],
+            "driver": driver,
+            "prior_raised": list(shared["priors"]["prior_raised"]),
+            "prior_confirmed": list(shared["priors"]["prior_confirmed"]),
+            "effect_is_material": effect >= params.min_excess_share,
+            "summary_ru": summary,
+        }
+    )
+    return SignResult(
+        SIGN_JOURNAL, True, None, effect, p, strength_from_p(p, params.strength_cap), evidence
+    )
 
 
 # --------------------------------------------------------------------------- sign h

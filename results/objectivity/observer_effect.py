@@ -26,6 +26,7 @@ def observer_effect(
     class_school: np.ndarray,
     class_sizes: np.ndarray | None = None,
     *,
+    class_ids: np.ndarray | None = None,
     weighted: bool = False,
     params: DecisionParams = DEFAULT_PARAMS,
 ) -> SignResult:
@@ -50,9 +51,10 @@ def observer_effect(
     x = np.asarray(class_observed, dtype=float)
     school = np.asarray(class_school, dtype=np.int64)
     sizes = np.ones_like(y) if class_sizes is None else np.asarray(class_sizes, dtype=float)
+    ids = np.arange(y.size) if class_ids is None else np.asarray(class_ids)
     w = sizes if weighted else np.ones_like(y)
     ok = np.isfinite(y) & (sizes > 0)
-    y, x, school, w, sizes = y[ok], x[ok], school[ok], w[ok], sizes[ok]
+    y, x, school, w, sizes, ids = y[ok], x[ok], school[ok], w[ok], sizes[ok], ids[ok]
     evidence: dict[str, Any] = {
         "n_classes": int(y.size),
         "n_observed": int(x.sum()),
@@ -65,8 +67,8 @@ def observer_effect(
     }
     if y.size <= MAX_LISTED_CLASSES:
         evidence["classes"] = [
-            {"mean": round(float(m), 4), "observed": bool(o), "n": int(n)}
-            for m, o, n in zip(y, x, sizes, strict=True)
+            {"class": int(c), "mean": round(float(m), 4), "observed": bool(o), "n": int(n)}
+            for c, m, o, n in zip(ids, y, x, sizes, strict=True)
         ]
     _, inverse = np.unique(school, return_inverse=True)
     wsum = np.bincount(inverse, weights=w)
@@ -146,13 +148,14 @@ def observer_effect_for_schools(
         k = cls[starts[s] : starts[s + 1]]
         obs = observed[k]
         if k.size < 3 or obs.all() or not obs.any():
-            results.append(
-                not_applicable(
-                    SIGN_OBSERVER,
-                    REASON_NO_CONTRAST,
-                    {"n_classes": int(k.size), "n_observed": int(obs.sum())},
-                )
-            )
+            evidence = {
+                "n_classes": int(k.size),
+                "n_observed": int(obs.sum()),
+                "summary_ru": "Нужны хотя бы три класса, среди них с наблюдателем и без него.",
+            }
+            results.append(not_applicable(SIGN_OBSERVER, REASON_NO_CONTRAST, evidence))
             continue
-        results.append(observer_effect(means[k], obs, school[k], sizes[k], params=params))
+        results.append(
+            observer_effect(means[k], obs, school[k], sizes[k], class_ids=k, params=params)
+        )
     return results

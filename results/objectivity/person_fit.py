@@ -20,13 +20,21 @@ from __future__ import annotations
 import numpy as np
 
 
+def task_columns(task_scores: np.ndarray) -> np.ndarray:
+    """The score matrix as contiguous task columns [n_tasks × n_rows] (fast per-task work)."""
+    return np.ascontiguousarray(np.asarray(task_scores).T)
+
+
 def step_probabilities(task_scores: np.ndarray, task_max: np.ndarray) -> list[np.ndarray]:
     """p_jm = share of rows with X_j ≥ m, for m = 1..M_j; one array per task."""
-    scores = np.asarray(task_scores)
-    n = max(scores.shape[0], 1)
+    return _step_probabilities(task_columns(task_scores), task_max)
+
+
+def _step_probabilities(columns: np.ndarray, task_max: np.ndarray) -> list[np.ndarray]:
+    n = max(columns.shape[1], 1)
     out = []
     for j, m_max in enumerate(np.asarray(task_max, dtype=int)):
-        counts = np.bincount(scores[:, j].astype(np.int64), minlength=m_max + 1)[: m_max + 1]
+        counts = np.bincount(columns[j], minlength=m_max + 1)[: m_max + 1]
         at_least = np.cumsum(counts[::-1])[::-1]  # at_least[m] = #(X ≥ m)
         out.append(at_least[1:] / n)
     return out
@@ -79,12 +87,11 @@ def _convolve_extreme(values: list[np.ndarray], use_max: bool) -> np.ndarray:
     return total
 
 
-def _gather_sum(table: np.ndarray, task_scores: np.ndarray) -> np.ndarray:
-    """Σ_j table[j, X_ij] for every row, one task at a time to keep memory small."""
-    scores = np.asarray(task_scores)
-    out = np.zeros(scores.shape[0])
-    for j in range(scores.shape[1]):
-        out += table[j][scores[:, j]]
+def _gather_sum(table: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Σ_j table[j, X_ij] for every row, one task column at a time to keep memory small."""
+    out = np.zeros(columns.shape[1])
+    for j in range(columns.shape[0]):
+        out += table[j][columns[j]]
     return out
 
 
@@ -107,18 +114,24 @@ def u3poly(
     probabilities: p_jm per task from a reference group; default: from ``task_scores``.
     Minimum sample: two tasks; the probabilities need a reference group (the region).
     """
-    scores = np.asarray(task_scores)
+    return u3poly_of_columns(task_columns(task_scores), task_max, probabilities)
+
+
+def u3poly_of_columns(
+    columns: np.ndarray, task_max: np.ndarray, probabilities: list[np.ndarray] | None = None
+) -> np.ndarray:
+    """``u3poly`` on the transposed matrix from ``task_columns`` (no extra copy)."""
     task_max = np.asarray(task_max, dtype=int)
-    probs = step_probabilities(scores, task_max) if probabilities is None else probabilities
+    probs = _step_probabilities(columns, task_max) if probabilities is None else probabilities
     logits = _step_logits(probs)
-    w = _gather_sum(np.nan_to_num(_cumulative_tables(logits)), scores)
+    w = _gather_sum(np.nan_to_num(_cumulative_tables(logits)), columns)
     all_sorted = np.sort(np.concatenate(logits))[::-1]
     max_w = np.concatenate([[0.0], np.cumsum(all_sorted)])
     min_w = _convolve_extreme(logits, use_max=False)
     den = max_w - min_w
     den[0] = 1.0
     den[-1] = 1.0
-    nc = scores.sum(axis=1).astype(np.int64)
+    nc = columns.sum(axis=0, dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         result = (max_w[nc] - w) / den[nc]
     result[~np.isfinite(result)] = np.nan
@@ -142,12 +155,12 @@ def gnormed_poly(
 
     probabilities: p_jm per task from a reference group; default: from ``task_scores``.
     """
-    scores = np.asarray(task_scores)
+    columns = task_columns(task_scores)
     task_max = np.asarray(task_max, dtype=int)
-    probs = step_probabilities(scores, task_max) if probabilities is None else probabilities
+    probs = _step_probabilities(columns, task_max) if probabilities is None else probabilities
     per_task = _step_ranks(probs)
-    nc = scores.sum(axis=1).astype(np.int64)
-    g = _gather_sum(np.nan_to_num(_cumulative_tables(per_task)), scores) - nc * (nc + 1) / 2
+    nc = columns.sum(axis=0, dtype=np.int64)
+    g = _gather_sum(np.nan_to_num(_cumulative_tables(per_task)), columns) - nc * (nc + 1) / 2
     totals = np.arange(sum(r.size for r in per_task) + 1)
     max_g = _convolve_extreme(per_task, use_max=True) - totals * (totals + 1) / 2
     max_g[0] = 1.0
@@ -164,9 +177,9 @@ def guttman_errors_poly(
     probabilities: list[np.ndarray] | None = None,
 ) -> np.ndarray:
     """Gpoly per row: the raw number of Guttman errors (numerator of Gnormed.poly)."""
-    scores = np.asarray(task_scores)
+    columns = task_columns(task_scores)
     task_max = np.asarray(task_max, dtype=int)
-    probs = step_probabilities(scores, task_max) if probabilities is None else probabilities
+    probs = _step_probabilities(columns, task_max) if probabilities is None else probabilities
     per_task = _step_ranks(probs)
-    nc = scores.sum(axis=1).astype(np.int64)
-    return _gather_sum(np.nan_to_num(_cumulative_tables(per_task)), scores) - nc * (nc + 1) / 2
+    nc = columns.sum(axis=0, dtype=np.int64)
+    return _gather_sum(np.nan_to_num(_cumulative_tables(per_task)), columns) - nc * (nc + 1) / 2

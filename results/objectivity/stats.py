@@ -178,6 +178,31 @@ def sum_of_binomials_tail(observed: int, trials: np.ndarray, rates: np.ndarray) 
     return float(tails[0])
 
 
+def _ragged_binomial_pmf(
+    x: np.ndarray, owner: np.ndarray, n: np.ndarray, rate: np.ndarray
+) -> np.ndarray:
+    """Binomial pmf at x for the segment ``owner`` (n[owner], rate[owner]) on a ragged layout.
+
+    log C(n, x) from a table of log-factorials and the two log-rates per segment keep the
+    per-element work to table look-ups and one exp.
+    """
+    log_fact = special.gammaln(np.arange(int(n.max(initial=0)) + 1, dtype=float) + 1.0)
+    with np.errstate(divide="ignore"):
+        log_p, log_q = np.log(rate), np.log1p(-rate)
+    nn = n[owner]
+    rest = nn - x
+    # x·log p is 0 when x = 0 even if p = 0 (likewise for the failures).
+    with np.errstate(invalid="ignore"):
+        log_pmf = (
+            log_fact[nn]
+            - log_fact[x]
+            - log_fact[rest]
+            + np.where(x > 0, x * log_p[owner], 0.0)
+            + np.where(rest > 0, rest * log_q[owner], 0.0)
+        )
+    return np.exp(log_pmf)
+
+
 def sums_of_binomials_tails(
     observed: np.ndarray, trials: np.ndarray, rates: np.ndarray
 ) -> np.ndarray:
@@ -199,7 +224,7 @@ def sums_of_binomials_tails(
     owner = np.repeat(np.arange(lengths.size), lengths)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     x = np.arange(owner.size) - offsets[owner]
-    pmf = binomial_pmf(x, n.ravel()[owner], pi.ravel()[owner])
+    pmf = _ragged_binomial_pmf(x, owner, n.ravel(), pi.ravel())
     total = n.sum(axis=1)
     padded = 1 << np.ceil(np.log2(total + 1)).astype(np.int64)
     owner_row = owner // k

@@ -35,9 +35,11 @@ from .datatypes import (
     not_applicable,
     strength_from_p,
 )
-from .person_fit import step_probabilities, u3poly
+from .person_fit import task_columns, u3poly_of_columns
 from .stats import robust_null
 from .text import percent_ru, pupils_ru
+
+CLASS_COLUMNS = ("class", "n", "u3_mean", "z_person_fit", "z_profile")
 
 
 @dataclass(frozen=True)
@@ -78,17 +80,18 @@ def pupil_task_statistics(
     Returns arrays keyed "total", "advanced", "advanced_residual", "advanced_variance",
     "u3", "u3_residual", "u3_variance".
     """
-    scores = np.asarray(task_scores)
+    columns = task_columns(task_scores)
     task_max = np.asarray(task_max, dtype=int)
     advanced_tasks = np.asarray(task_level) != LEVEL_BASIC
-    total = scores.sum(axis=1, dtype=np.int64)
+    total = columns.sum(axis=0, dtype=np.int64)
     max_score = int(task_max.sum())
-    advanced = scores[:, advanced_tasks].sum(axis=1, dtype=np.int64).astype(float)
+    advanced = columns[advanced_tasks].sum(axis=0, dtype=np.int64).astype(float)
     adv_ref = ConditionalReference.from_pupils(advanced, total, max_score)
     adv_res, adv_var = adv_ref.residuals(advanced, total)
-    u3 = u3poly(scores, task_max, step_probabilities(scores, task_max))
+    u3 = u3poly_of_columns(columns, task_max)
     u3_ref = ConditionalReference.from_pupils(u3, total, max_score)
     u3_res, u3_var = u3_ref.residuals(u3, total)
+    u3_ok = np.isfinite(u3_res)
     return {
         "total": total,
         "advanced": advanced,
@@ -96,7 +99,8 @@ def pupil_task_statistics(
         "advanced_variance": adv_var,
         "u3": u3,
         "u3_residual": u3_res,
-        "u3_variance": np.where(np.isfinite(u3_res), u3_var, np.nan),
+        "u3_variance": np.where(u3_ok, u3_var, np.nan),
+        "columns": columns,
     }
 
 
@@ -116,16 +120,25 @@ class GroupMeans:
     def from_pupils(
         cls, group: np.ndarray, pupil: dict[str, np.ndarray], n_groups: int
     ) -> GroupMeans:
-        g = np.asarray(group, dtype=np.int64)
+        g = np.asarray(group)
         ok = np.isfinite(pupil["u3_residual"])
+        if ok.all():
+            u3_n = np.bincount(g, minlength=n_groups).astype(float)
+            u3, u3_res, u3_var = pupil["u3"], pupil["u3_residual"], pupil["u3_variance"]
+        else:
+            # Zero weights instead of boolean indexing: no copies of the group array.
+            u3_n = np.bincount(g, weights=ok.astype(float), minlength=n_groups)
+            u3 = np.where(ok, pupil["u3"], 0.0)
+            u3_res = np.where(ok, pupil["u3_residual"], 0.0)
+            u3_var = np.where(ok, pupil["u3_variance"], 0.0)
         return cls(
             n=np.bincount(g, minlength=n_groups).astype(float),
             adv_sum=np.bincount(g, weights=pupil["advanced_residual"], minlength=n_groups),
             adv_var_sum=np.bincount(g, weights=pupil["advanced_variance"], minlength=n_groups),
-            u3_n=np.bincount(g[ok], minlength=n_groups).astype(float),
-            u3_sum=np.bincount(g[ok], weights=pupil["u3"][ok], minlength=n_groups),
-            u3_res_sum=np.bincount(g[ok], weights=pupil["u3_residual"][ok], minlength=n_groups),
-            u3_var_sum=np.bincount(g[ok], weights=pupil["u3_variance"][ok], minlength=n_groups),
+            u3_n=u3_n,
+            u3_sum=np.bincount(g, weights=u3, minlength=n_groups),
+            u3_res_sum=np.bincount(g, weights=u3_res, minlength=n_groups),
+            u3_var_sum=np.bincount(g, weights=u3_var, minlength=n_groups),
         )
 
     def z_scores(self, min_n: int) -> dict[str, np.ndarray]:
@@ -197,7 +210,7 @@ def inverted_task_profile(
     u3_mean: float,
     u3_region_mean: float,
     u3_z: float,
-    class_summaries: list[dict[str, Any]] | None = None,
+    class_summaries: dict[str, list[Any]] | None = None,
     task_labels: tuple[str, ...] | None = None,
     params: DecisionParams = DEFAULT_PARAMS,
 ) -> SignResult:
@@ -233,7 +246,7 @@ def inverted_task_profile(
             "z_u3": np.array([u3_z]),
         },
         u3_region_mean,
-        [class_summaries or []],
+        [class_summaries or {key: [] for key in CLASS_COLUMNS}],
         params,
     )[0]
 
@@ -257,7 +270,7 @@ def _task_profile_results(
     task_labels: tuple[str, ...] | None,
     z: dict[str, np.ndarray],
     u3_region_mean: float,
-    classes: list[list[dict[str, Any]]],
+    classes: list[dict[str, list[Any]]],
     params: DecisionParams,
 ) -> list[SignResult]:
     """Sign g for many schools: statistics as arrays first, then one dict per school."""
@@ -286,18 +299,19 @@ def _task_profile_results(
         "easy_below": (basic[None, :] & (d < 0)).tolist(),
         "basic_share": _weighted_share(school_success, tmax, basic).tolist(),
         "adv_share": _weighted_share(school_success, tmax, ~basic).tolist(),
-        "basic_adv": _weighted_share(d, tmax, basic).tolist(),
-        "adv_adv": _weighted_share(d, tmax, ~basic).tolist(),
-        "adv_mean": z["adv_mean"].tolist(),
+        "basic_adv": np.round(_weighted_share(d, tmax, basic), 4).tolist(),
+        "adv_adv": np.round(_weighted_share(d, tmax, ~basic), 4).tolist(),
+        "adv_mean": np.round(z["adv_mean"], 4).tolist(),
         "effect": effect.tolist(),
-        "z_adv": z["z_adv"].tolist(),
+        "effect_rounded": np.round(effect, 4).tolist(),
+        "z_adv": np.round(z["z_adv"], 4).tolist(),
         "p_adv": p_adv.tolist(),
-        "u3_mean": z["u3_mean_raw"].tolist(),
-        "z_u3": z["z_u3"].tolist(),
+        "u3_mean": _rounded_or_none(z["u3_mean_raw"]),
+        "z_u3": np.round(z["z_u3"], 4).tolist(),
         "p_u3": p_u3.tolist(),
         "p": p.tolist(),
-        "slope": slope.tolist(),
-        "slope_se": slope_se.tolist(),
+        "slope": _rounded_or_none(slope),
+        "slope_se": _rounded_or_none(slope_se),
     }
     shared = (static, region_basic, region_adv, has_profile, u3_region_mean)
     return [
@@ -308,13 +322,17 @@ def _task_profile_results(
     ]
 
 
-def _round_or_none(x: float, digits: int = 4) -> float | None:
-    return round(x, digits) if x == x else None  # NaN → None (JSON has no NaN)
+def _rounded_or_none(values: np.ndarray, digits: int = 4) -> list[float | None]:
+    """Rounded floats with NaN as None (JSON has no NaN)."""
+    rounded = np.round(np.asarray(values, dtype=float), digits)
+    if np.isfinite(rounded).all():
+        return rounded.tolist()
+    return [x if x == x else None for x in rounded.tolist()]
 
 
 def _task_profile_result(
     row: dict[str, Any],
-    class_summaries: list[dict[str, Any]],
+    class_summaries: dict[str, list[Any]],
     shared: tuple[dict[str, Any], float, float, bool, float],
     params: DecisionParams,
 ) -> SignResult:
@@ -322,7 +340,9 @@ def _task_profile_result(
     n = row["n"]
     evidence: dict[str, Any] = {
         "n": n,
-        **static,
+        "tasks": list(static["tasks"]),
+        "levels": list(static["levels"]),
+        "region_success": list(static["region_success"]),
         "school_success": row["school_success"],
         "difference": row["difference"],
     }
@@ -343,21 +363,22 @@ def _task_profile_result(
     if easy_below:
         summary += f" Ниже региона выполнены базовые задания № {', '.join(easy_below)}."
     effect = row["effect"]
+    u3_region = None if u3_region_mean != u3_region_mean else round(u3_region_mean, 4)
     evidence.update(
         {
-            "advanced_excess_points": round(row["adv_mean"], 4),
-            "advanced_excess_share": round(effect, 4),
-            "z_profile": round(row["z_adv"], 4),
+            "advanced_excess_points": row["adv_mean"],
+            "advanced_excess_share": row["effect_rounded"],
+            "z_profile": row["z_adv"],
             "p_profile": row["p_adv"] if has_profile else None,
             "u3_statistic": "U3poly",
-            "u3_mean": _round_or_none(row["u3_mean"]),
-            "u3_region_mean": _round_or_none(u3_region_mean),
-            "z_person_fit": round(row["z_u3"], 4),
+            "u3_mean": row["u3_mean"],
+            "u3_region_mean": u3_region,
+            "z_person_fit": row["z_u3"],
             "p_person_fit": row["p_u3"],
-            "slope": _round_or_none(row["slope"]),
-            "slope_se": _round_or_none(row["slope_se"]),
-            "basic_advantage": round(row["basic_adv"], 4),
-            "advanced_advantage": round(row["adv_adv"], 4),
+            "slope": row["slope"],
+            "slope_se": row["slope_se"],
+            "basic_advantage": row["basic_adv"],
+            "advanced_advantage": row["adv_adv"],
             "basic_tasks_below_region": easy_below,
             "classes": class_summaries,
             "effect_is_material": effect > 0 or row["z_u3"] > 0,
@@ -381,22 +402,19 @@ def task_profile_for_schools(
     task_labels: tuple[str, ...] | None = None,
 ) -> list[SignResult]:
     """Sign g for every school of a region (the task matrix is the regional reference)."""
-    scores = np.asarray(task_scores)
-    school = np.asarray(school_idx, dtype=np.int64)
+    school = np.asarray(school_idx)
     tmax = np.asarray(task_max, dtype=float)
-    pupil = pupil_task_statistics(scores, task_max, task_level)
+    pupil = pupil_task_statistics(task_scores, task_max, task_level)
+    n_pupils = pupil["total"].size
     by_school = GroupMeans.from_pupils(school, pupil, n_schools)
     z = by_school.z_scores(params.min_pupils)
     z["n"] = by_school.n
-    task_sums = np.stack(
-        [np.bincount(school, weights=scores[:, j], minlength=n_schools) for j in range(tmax.size)],
-        axis=1,
-    )
+    task_sums = _task_sums_by_school(school, pupil["columns"], n_schools)
     school_success = task_sums / (np.maximum(by_school.n, 1)[:, None] * tmax[None, :])
-    region_success = scores.sum(axis=0) / (max(scores.shape[0], 1) * tmax)
-    u3_region = float(np.nanmean(pupil["u3"])) if scores.shape[0] else float("nan")
-    by_class = _class_summaries(school, np.asarray(class_idx, dtype=np.int64), pupil, params)
-    classes = [by_class.get(s, []) for s in range(n_schools)]
+    region_success = task_sums.sum(axis=0) / (max(n_pupils, 1) * tmax)
+    u3_region = float(np.nanmean(pupil["u3"])) if n_pupils else float("nan")
+    by_class = _class_summaries(school, np.asarray(class_idx), pupil, params)
+    classes = [by_class.get(s) or {key: [] for key in CLASS_COLUMNS} for s in range(n_schools)]
     return _task_profile_results(
         school_success,
         region_success,
@@ -410,28 +428,52 @@ def task_profile_for_schools(
     )
 
 
+def _task_sums_by_school(school: np.ndarray, columns: np.ndarray, n_schools: int) -> np.ndarray:
+    """Points per school and task [n_schools × n_tasks].
+
+    Rows sorted by school (as a selector ordering by school delivers them) are summed with
+    one ``np.add.reduceat`` pass; otherwise one weighted bincount per task.
+    """
+    if school.size and bool(np.all(school[1:] >= school[:-1])):
+        starts = np.searchsorted(school, np.arange(n_schools))
+        present = np.bincount(school, minlength=n_schools) > 0
+        sums = np.zeros((columns.shape[0], n_schools))
+        if present.any():
+            reduced = np.add.reduceat(columns, starts[present], axis=1, dtype=np.int64)
+            sums[:, present] = reduced
+        return sums.T
+    return np.stack(
+        [np.bincount(school, weights=col, minlength=n_schools) for col in columns], axis=1
+    )
+
+
 def _class_summaries(
     school: np.ndarray, class_idx: np.ndarray, pupil: dict[str, np.ndarray], params: DecisionParams
-) -> dict[int, list[dict[str, Any]]]:
-    """Class-mean U3poly and its z for classes with ≥ params.min_pupils_class pupils."""
+) -> dict[int, dict[str, list[Any]]]:
+    """Per school, its classes with ≥ params.min_pupils_class pupils as columns: class
+    index, n, mean U3poly, z of the person-fit and of the advanced-excess statistic."""
     n_classes = int(class_idx.max()) + 1 if class_idx.size else 0
     by_class = GroupMeans.from_pupils(class_idx, pupil, n_classes)
     z = by_class.z_scores(params.min_pupils_class)
     class_school = np.full(n_classes, -1, dtype=np.int64)
     class_school[class_idx] = school
     keep = np.nonzero(by_class.n >= params.min_pupils_class)[0]
-    columns = zip(
-        keep.tolist(),
-        class_school[keep].tolist(),
-        by_class.n[keep].astype(int).tolist(),
-        np.round(z["u3_mean_raw"][keep], 4).tolist(),
-        np.round(z["z_u3"][keep], 4).tolist(),
-        np.round(z["z_adv"][keep], 4).tolist(),
+    keep = keep[np.argsort(class_school[keep], kind="stable")]
+    owners = class_school[keep]
+    columns = {
+        "class": keep.tolist(),
+        "n": by_class.n[keep].astype(int).tolist(),
+        "u3_mean": np.round(z["u3_mean_raw"][keep], 4).tolist(),
+        "z_person_fit": np.round(z["z_u3"][keep], 4).tolist(),
+        "z_profile": np.round(z["z_adv"][keep], 4).tolist(),
+    }
+    out: dict[int, dict[str, list[Any]]] = {}
+    bounds = np.flatnonzero(np.diff(owners)) + 1
+    for lo, hi in zip(
+        np.concatenate([[0], bounds]).tolist(),
+        np.concatenate([bounds, [owners.size]]).tolist(),
         strict=True,
-    )
-    out: dict[int, list[dict[str, Any]]] = {}
-    for k, s, n, u3, z_u3, z_adv in columns:
-        out.setdefault(s, []).append(
-            {"class": k, "n": n, "u3_mean": u3, "z_person_fit": z_u3, "z_profile": z_adv}
-        )
+    ):
+        if hi > lo:
+            out[int(owners[lo])] = {key: values[lo:hi] for key, values in columns.items()}
     return out

@@ -111,4 +111,5 @@ def test_a_school_solving_hard_tasks_regardless_of_ability_stands_out():
     assert p[0] < 1e-6
     assert np.mean(p[1:] < 0.01) <= 0.05
     assert results[0].evidence["z_profile"] > 4
-    assert results[0].evidence["classes"][0]["n"] == 30
+    assert results[0].evidence["classes"]["n"] == [30]
+    assert results[0].evidence["classes"]["class"] == [0]
