@@ -11,15 +11,16 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Iterator, Sequence
-from itertools import islice
-from typing import Protocol
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
+from typing import Any, Protocol
 
 from .cells import Block, RowBlock
 from .schema import ResultsFileError
 from .sniff import CORRUPT_FILE
 
 BLOCK_ROWS = 20_000
+_CSV_READ_SIZE = 2 * 1024 * 1024
 
 NumberedRow = tuple[int, Sequence[object]]
 
@@ -143,29 +144,80 @@ class CsvSheet:
         self.delimiter = delimiter
         self.name = None
 
-    def _rows(self) -> Iterator[NumberedRow]:
+    def _open(self) -> io.TextIOWrapper:
         # errors="replace" only for cp1251's single undefined byte (0x98).
-        with open(self._path, encoding=self._encoding, errors="replace", newline="") as f:
-            reader = csv.reader(f, delimiter=self.delimiter)
-            try:
-                for row in reader:
-                    yield reader.line_num, row
-            except csv.Error as e:
-                raise ResultsFileError(
-                    f"Строка {reader.line_num}: не удалось разобрать CSV ({e}). Проверьте кавычки "
-                    "и разделитель (точка с запятой или запятая)."
-                ) from None
+        return open(self._path, encoding=self._encoding, errors="replace", newline="")
+
+    def _failed(self, reader: Any, e: csv.Error) -> ResultsFileError:
+        return ResultsFileError(
+            f"Строка {reader.line_num}: не удалось разобрать CSV ({e}). Проверьте кавычки "
+            "и разделитель (точка с запятой или запятая)."
+        )
 
     def top_rows(self, limit: int) -> list[NumberedRow]:
-        rows = self._rows()
-        try:
-            return list(islice(rows, limit))
-        finally:
-            rows.close()  # type: ignore[attr-defined]
+        with self._open() as f:
+            reader = csv.reader(f, delimiter=self.delimiter)
+            try:
+                return [(reader.line_num, row) for row in islice(reader, limit)]
+            except csv.Error as e:
+                raise self._failed(reader, e) from None
 
     def blocks(self, first_row: int, width: int) -> Iterator[Block]:
-        rows = (item for item in self._rows() if item[0] >= first_row)
-        return _blocks_from_rows(rows, width)
+        with self._open() as f:
+            reader = csv.reader(f, delimiter=self.delimiter)
+            try:
+                for _ in reader:
+                    if reader.line_num >= first_row - 1:
+                        break
+            except csv.Error as e:
+                raise self._failed(reader, e) from None
+            # Without quotes a line is a record and str.split is ~10× faster than csv; at
+            # the first quote the rest of the file goes through the csv module.
+            line = reader.line_num
+            while True:
+                lines = f.readlines(_CSV_READ_SIZE)
+                if not lines:
+                    return
+                if '"' in "".join(lines):
+                    yield from self._quoted_blocks(chain(lines, f), line, width)
+                    return
+                delimiter = self.delimiter
+                rows = [text.rstrip("\r\n").split(delimiter) for text in lines]
+                yield RowBlock(range(line + 1, line + 1 + len(rows)), rows, width)
+                line += len(rows)
+
+    def _quoted_blocks(self, lines: Iterable[str], line: int, width: int) -> Iterator[Block]:
+        reader = csv.reader(lines, delimiter=self.delimiter)
+        try:
+            while True:
+                # A record's number is the line it starts on (quoted fields may span lines).
+                start = reader.line_num
+                chunk = list(islice(reader, BLOCK_ROWS))
+                if not chunk:
+                    return
+                if reader.line_num - start == len(chunk):
+                    numbers: Sequence[int] = range(line + start + 1, line + start + 1 + len(chunk))
+                else:
+                    numbers = self._numbers_slowly(line + start, len(chunk))
+                yield RowBlock(numbers, chunk, width)
+        except csv.Error as e:
+            raise ResultsFileError(
+                f"Строка {line + reader.line_num}: не удалось разобрать CSV ({e}). Проверьте "
+                "кавычки и разделитель (точка с запятой или запятая)."
+            ) from None
+
+    def _numbers_slowly(self, after_line: int, count: int) -> list[int]:
+        """Start lines of ``count`` records after line ``after_line`` (multi-line records)."""
+        with self._open() as f:
+            reader = csv.reader(f, delimiter=self.delimiter)
+            for _ in reader:
+                if reader.line_num >= after_line:
+                    break
+            numbers = []
+            for _ in range(count):
+                numbers.append(reader.line_num + 1)
+                next(reader)
+            return numbers
 
 
 def csv_sheets(path: str | os.PathLike[str]) -> Iterator[CsvSheet]:

@@ -256,3 +256,26 @@ def test_task_spec_numbers_compare_whatever_the_letter(tmp_path):
     expected = [TaskSpec("1", 2), TaskSpec("2", 1), TaskSpec("3.1", 1), TaskSpec("4к1", 3)]
     rf = read(f1_xlsx(tmp_path / "f1.xlsx"), expected_tasks=expected)
     assert rf.ok, rf.fatal
+
+
+def test_csv_row_numbers_survive_quoted_line_breaks(tmp_path):
+    header = [*F1_HEADER, "Комментарий"]
+    rows = [header] + [[*r, "две\nстроки" if i == 1 else ""] for i, r in enumerate(good_f1_rows())]
+    rows[4][3] = None  # the 4th participant (line 6 after the two-line record) has no code
+    rf = read(write_csv(tmp_path / "q.csv", rows))
+    assert rf.source_row.tolist() == [2, 3, 5, 6, 7]
+    assert [(e.row, e.column) for e in rf.errors] == [(6, "Код участника")]
+
+
+def test_csv_switches_to_the_csv_module_at_the_first_quote(tmp_path, monkeypatch):
+    from results.fileformats import sources
+
+    monkeypatch.setattr(sources, "_CSV_READ_SIZE", 200)  # a few lines per read
+    rows = [F1_HEADER] + [list(r) for r in good_f1_rows() * 4]
+    rows[15] = [*rows[15][:2], 'Школа "Ромашка";\nкорпус 2', *rows[15][3:]]
+    for i, row in enumerate(rows[1:], start=1):
+        row[3] = 10000 + i
+    rf = read(write_csv(tmp_path / "late.csv", rows))
+    assert rf.ok, rf.errors
+    assert rf.participant_code.tolist() == [str(10000 + i) for i in range(1, 21)]
+    assert rf.source_row.tolist() == [*range(2, 17), *range(18, 23)]
