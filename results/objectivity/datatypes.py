@@ -106,11 +106,24 @@ class DecisionParams:
     selective_flag_by_a_alone: bool = False
     strength_cap: float = 12.0
 
+    def __post_init__(self) -> None:
+        # Values come from settings and the admin: fail loudly on nonsense.
+        if not 0.0 < self.fdr_level < 1.0:
+            raise ValueError("fdr_level must be between 0 and 1")
+        if self.min_pupils < 1 or self.min_pupils_class < 1 or self.min_rechecked_works < 1:
+            raise ValueError("minimum sample sizes must be at least 1")
+        if self.prior_strength is not None and self.prior_strength <= 0:
+            raise ValueError("prior_strength must be positive")
+        if self.bunching_window < 1:
+            raise ValueError("bunching_window must be at least 1")
+        if not 0.0 <= self.high_percentile <= 1.0 or not 0.0 <= self.cohort_min_rank4 <= 1.0:
+            raise ValueError("percentile levels must be between 0 and 1")
+
 
 DEFAULT_PARAMS = DecisionParams()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TestArrays:
     """Per-pupil arrays of one test (year, session, subject, grade) across a whole region.
 
@@ -135,6 +148,8 @@ class TestArrays:
         score rule can be legitimate (sign h then reports only marks above the rule).
     task_labels: optional task numbers as printed ("1", "9.1", "4K1").
     """
+
+    __test__ = False  # not a pytest test class despite the name
 
     test_key: str
     school_idx: np.ndarray

@@ -43,6 +43,8 @@ MANIPULATION_KINDS = (CUT_PUSH, ADVANCED, JOURNAL, MIXTURE)
 class TestDesign:
     """Tasks and scale of a test. The default mirrors Russian, grade 4, 2026 (max 24)."""
 
+    __test__ = False  # not a pytest test class despite the name
+
     task_max: tuple[int, ...] = (2, 1, 2, 3, 2, 1, 1, 2, 3, 3, 1, 3)
     task_level: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1)
     # Task difficulty on the ability scale; advanced tasks are the hard ones.

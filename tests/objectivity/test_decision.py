@@ -74,3 +74,12 @@ def test_the_fdr_level_comes_from_the_parameters():
     assert [d.flagged for d in decide_year(results)] == [True, True]
     strict = decide_year(results, DecisionParams(fdr_level=0.01))
     assert [d.flagged for d in strict] == [False, False]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"fdr_level": 0.0}, {"fdr_level": 1.5}, {"min_pupils": 0}, {"prior_strength": -1.0}],
+)
+def test_nonsense_parameters_from_the_admin_are_rejected(bad):
+    with pytest.raises(ValueError):
+        DecisionParams(**bad)
