@@ -2,11 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from plans import api as plans_api
 from results import api as results_api
 from schools import api as schools_api
 
 router = DefaultRouter()
 schools_api.register(router)
 results_api.register(router)
+plans_api.register(router)
 
 urlpatterns = router.urls
