@@ -244,3 +244,16 @@ CELERY_BEAT_SCHEDULE["observers-day-before"] = {
     "task": "observers.send_day_before_reminders",
     "schedule": crontab(minute=0, hour="9-20"),
 }
+
+# Plans of measures (plans app): reminder emails to the parties responsible for items.
+from celery.schedules import crontab as _plans_crontab  # noqa: E402
+
+PLANS_REMINDER_DAYS_BEFORE = env_int("PLANS_REMINDER_DAYS_BEFORE", 7)
+PLANS_OVERDUE_REMINDER_EVERY_DAYS = env_int("PLANS_OVERDUE_REMINDER_EVERY_DAYS", 7)
+# Links in the reminder e-mails, e.g. https://vpr.example.ru (none when empty).
+PLANS_PORTAL_URL = env_str("PORTAL_URL", "")
+CELERY_BEAT_SCHEDULE["plans-reminders"] = {
+    "task": "plans.send_reminders",
+    # Daily, before the working day; the job itself never sends a reminder twice a day.
+    "schedule": _plans_crontab(hour=7, minute=30),
+}
