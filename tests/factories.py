@@ -190,3 +190,75 @@ def make_observer_user(*, observer: Observer, username: str | None = None):
     observer.user = user
     observer.save(update_fields=["user"])
     return user
+
+
+# --------------------------------------------------------------------------- plans
+
+import datetime as _plans_dt  # noqa: E402
+
+
+def _plans_models():
+    from plans import models as plan_models
+
+    return plan_models
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    """An approved academic-year plan 2023–2024 with one section (add items with ItemFactory)."""
+
+    class Meta:
+        model = "plans.Plan"
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    title = factory.Sequence(lambda n: f"План мероприятий по обеспечению объективности ВПР № {n}")
+    period_start = _plans_dt.date(2023, 9, 1)
+    period_end = _plans_dt.date(2024, 8, 31)
+    status = "approved"
+
+
+class PlanSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plans.Section"
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: f"{n + 1}.")
+    title = "Организационные мероприятия"
+    position = factory.Sequence(lambda n: n)
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    """An item; pass windows=[(start, end), …] and responsible=[text, …] to add them."""
+
+    class Meta:
+        model = "plans.Item"
+        skip_postgeneration_save = True
+
+    section = factory.SubFactory(PlanSectionFactory)
+    plan = factory.LazyAttribute(lambda item: item.section.plan)
+    number = factory.Sequence(lambda n: f"1.{n + 1}.")
+    text = factory.Sequence(lambda n: f"Совещание с руководителями ОО по объективности ВПР № {n}")
+    deadline_text = "Март 2024"
+    deadline_kind = "window"
+    position = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def windows(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        models = _plans_models()
+        for start, end in (
+            extracted
+            if extracted is not None
+            else [(_plans_dt.date(2024, 3, 1), _plans_dt.date(2024, 3, 31))]
+        ):
+            models.DeadlineWindow.objects.create(item=obj, start=start, end=end)
+
+    @factory.post_generation
+    def responsible(obj, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        from plans.services.editing import apply_responsibles
+
+        apply_responsibles(item=obj, texts=list(extracted))
+        obj.responsible_text = "\n".join(extracted)
+        obj.save(update_fields=["responsible_text"])
