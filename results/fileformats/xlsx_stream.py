@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import html
 import posixpath
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from os import PathLike
+from typing import TypeVar
 
 import numpy as np
 
@@ -486,6 +489,12 @@ class StreamSheet:
         return None
 
     def blocks(self, first_row: int, width: int) -> Iterator[CellBlock]:
+        """Blocks of rows from ``first_row`` on. Decompressing and scanning run one piece
+        ahead in a background thread (zlib and numpy release the GIL), so they overlap
+        with the caller's work on the previous block."""
+        return _in_background(self._grid_blocks(first_row, width))
+
+    def _grid_blocks(self, first_row: int, width: int) -> Iterator[CellBlock]:
         for piece, n in self._pieces():
             cells = self._scan(piece, n)
             numbers = cells.row_numbers
@@ -586,6 +595,48 @@ class CellBlock:
         if kind == _BOOL:
             return "ИСТИНА" if self._num[i, col] else "ЛОЖЬ"
         return ""
+
+
+_T = TypeVar("_T")
+
+
+def _in_background(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
+    """Produce ``items`` in a daemon thread, at most ``depth`` ahead; re-raise its errors
+    here and stop it when the consumer stops early."""
+    slots: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(message: tuple[str, object]) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(message, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("done", None))
+        except BaseException as e:  # handed to the consumer, raised there
+            put(("error", e))
+
+    worker = threading.Thread(target=run, name="xlsx-scan", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = slots.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            yield value  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _number_text(x: float) -> str:
