@@ -20,6 +20,7 @@ from .datatypes import (
     SchoolTestResult,
     SignResult,
     TestArrays,
+    gc_paused,
 )
 from .mark_signs import (
     high_results_for_schools,
@@ -95,6 +96,11 @@ def evaluate_test(
     and merge with ``attach_signs`` before ``decide_year``.
     """
     validate_arrays(arrays)
+    with gc_paused():
+        return _evaluate_test(arrays, params)
+
+
+def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> list[SchoolTestResult]:
     agg = school_aggregates(arrays)
     n = agg["n"]
     marks = agg["mark_counts"]

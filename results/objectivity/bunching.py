@@ -322,7 +322,15 @@ def _bunching_results(
         "p_total": p_total.tolist(),
         "share": share.tolist(),
         "n": n.tolist(),
-        "mean_b": np.sum(n_c * pi, axis=1).tolist(),
+        "totals": np.column_stack([a.sum(axis=1), b.sum(axis=1)]).tolist(),
+        "rounded": np.column_stack(
+            [
+                np.round(np.sum(n_c * pi, axis=1), 2),
+                np.round(missing.sum(axis=1), 2),
+                np.round(below_expected, 2),
+                np.round(share, 4),
+            ]
+        ).tolist(),
     }
     cuts = [int(c) for c in cut_scores]
     return [
@@ -342,7 +350,7 @@ def _bunching_result(
         evidence = {
             "n": n,
             "histogram": row["hist"],
-            "cut_scores": cuts,
+            "cut_scores": list(cuts),
             "summary_ru": (
                 f"В работе {pupils_ru(n)}: распределение баллов оценивается при "
                 f"{params.min_pupils} и более."
@@ -377,7 +385,7 @@ def _bunching_result(
                 f"и {about_ru(e_below)}; граница отметки «{MARK_OF_CUT[i]}» — {points_ru(c)}."
             )
     if sentences:
-        summary = " ".join(s[0].upper() + s[1:] for s in sentences)
+        summary = " ".join(sentences)
         if share > 0:
             summary += (
                 f" Чуть ниже границ не хватает примерно {percent_ru(share)} работ, "
@@ -386,19 +394,21 @@ def _bunching_result(
     else:
         summary = "Скоплений работ у границ отметок сверх ожидаемого нет."
     p_total = row["p_total"]
+    below_total, above_total = row["totals"]
+    mean_b, missing_total, below_expected, share_rounded = row["rounded"]
     evidence = {
         "n": n,
         "histogram": row["hist"],
         "expected": row["expected"],
-        "cut_scores": cuts,
+        "cut_scores": list(cuts),
         "window": params.bunching_window,
         "per_cut": per_cut,
-        "below_total": sum(row["a"]),
-        "at_or_above_total": sum(row["b"]),
-        "expected_at_or_above_total": round(row["mean_b"], 2),
-        "missing_below_total": round(sum(row["missing"]), 2),
-        "expected_below_total": round(sum(row["e_a"]), 2),
-        "bunching_share": round(share, 4),
+        "below_total": below_total,
+        "at_or_above_total": above_total,
+        "expected_at_or_above_total": mean_b,
+        "missing_below_total": missing_total,
+        "expected_below_total": below_expected,
+        "bunching_share": share_rounded,
         "effect_is_material": share >= params.min_bunching_share,
         "summary_ru": summary,
     }

@@ -19,6 +19,7 @@ Rule (levels in ``DecisionParams``, filled from settings/admin):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,6 +31,7 @@ from .datatypes import (
     DecisionParams,
     SchoolTestDecision,
     SchoolTestResult,
+    gc_paused,
 )
 from .stats import benjamini_hochberg, bh_adjusted
 
@@ -38,53 +40,62 @@ def decide_year(
     results: Sequence[SchoolTestResult], params: DecisionParams = DEFAULT_PARAMS
 ) -> list[SchoolTestDecision]:
     """Apply the decision rule to all school × test results of a year (see module doc)."""
-    keys: list[tuple[int, str]] = []
-    p_values: list[float] = []
-    for i, result in enumerate(results):
-        for letter, sign in result.signs.items():
-            if sign.applicable and sign.p_value is not None and np.isfinite(sign.p_value):
-                keys.append((i, letter))
-                p_values.append(float(sign.p_value))
-    p = np.asarray(p_values, dtype=float)
-    rejected = benjamini_hochberg(p, params.fdr_level) if p.size else np.zeros(0, dtype=bool)
-    adjusted = bh_adjusted(p) if p.size else np.zeros(0)
-    per_result: list[dict[str, tuple[float, bool]]] = [{} for _ in results]
-    for (i, letter), q, rej in zip(keys, adjusted, rejected, strict=True):
-        per_result[i][letter] = (float(q), bool(rej))
-    h_strength = float(-np.log10(params.fdr_level))
+    with gc_paused():
+        return _decide_year(results, params)
+
+
+def _decide_year(
+    results: Sequence[SchoolTestResult], params: DecisionParams
+) -> list[SchoolTestDecision]:
+    # One flat pass collects the tested p-values; `p == p` is False only for NaN.
+    tested = [
+        (i, letter, sign.p_value)
+        for i, result in enumerate(results)
+        for letter, sign in result.signs.items()
+        if sign.applicable and sign.p_value is not None and sign.p_value == sign.p_value
+    ]
+    p = np.fromiter((t[2] for t in tested), dtype=float, count=len(tested))
+    rejected = benjamini_hochberg(p, params.fdr_level).tolist()
+    adjusted = bh_adjusted(p).tolist()
+    q_values: list[dict[str, float]] = [{} for _ in results]
+    survivors: list[list[str]] = [[] for _ in results]
+    for (i, letter, _), q, rej in zip(tested, adjusted, rejected, strict=True):
+        q_values[i][letter] = q
+        if rej and results[i].signs[letter].evidence.get("effect_is_material", True):
+            survivors[i].append(letter)
+    h_strength = -math.log10(params.fdr_level)
+    cap = params.strength_cap
     decisions = []
     for i, result in enumerate(results):
-        surviving = []
+        surviving = survivors[i]
+        h = result.signs.get(SIGN_SCALE_MISMATCH)
+        if h is not None and h.applicable and h.evidence.get("effect_is_material", False):
+            surviving.append(SIGN_SCALE_MISMATCH)
+        surviving.sort()
+        annotations: tuple[str, ...] = ()
+        if (
+            surviving == [SIGN_HIGH_RESULTS]
+            and result.is_selective
+            and not params.selective_flag_by_a_alone
+        ):
+            surviving = []
+            annotations = ("selective_a_only",)
         strength = 0.0
-        for letter in sorted(result.signs):
-            sign = result.signs[letter]
-            material = bool(sign.evidence.get("effect_is_material", True))
-            if letter == SIGN_SCALE_MISMATCH or sign.p_value is None:
-                if sign.applicable and material and letter == SIGN_SCALE_MISMATCH:
-                    surviving.append(letter)
-                    strength += h_strength
-                continue
-            q, rej = per_result[i].get(letter, (float("nan"), False))
-            if rej and material:
-                surviving.append(letter)
-                strength += min(params.strength_cap, -np.log10(max(q, 1e-300)))
-        annotations: list[str] = []
-        counted = list(surviving)
-        selective_rule = result.is_selective and not params.selective_flag_by_a_alone
-        if selective_rule and counted == [SIGN_HIGH_RESULTS]:
-            counted = []
-            annotations.append("selective_a_only")
-        flagged = bool(counted)
+        for letter in surviving:
+            if letter == SIGN_SCALE_MISMATCH:
+                strength += h_strength
+            else:
+                strength += min(cap, -math.log10(max(q_values[i][letter], 1e-300)))
         decisions.append(
             SchoolTestDecision(
                 test_key=result.test_key,
                 school_idx=result.school_idx,
                 n_pupils=result.n_pupils,
-                flagged=flagged,
-                strength=round(float(strength), 4) if flagged else 0.0,
-                surviving=tuple(counted),
-                q_values={letter: q for letter, (q, _) in per_result[i].items()},
-                annotations=tuple(annotations),
+                flagged=bool(surviving),
+                strength=round(strength, 4),
+                surviving=tuple(surviving),
+                q_values=q_values[i],
+                annotations=annotations,
             )
         )
     return decisions

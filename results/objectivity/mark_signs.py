@@ -502,72 +502,36 @@ def marks_outside_scale(
     uploaded mark differs (or, when the scale has per-task conditions and so can
     legitimately lower a mark, only when it is above the expected one). effect = the number
     of such rows; no p-value: this is a fact about the data, not an estimate. Material when
-    the count is ≥ params.min_scale_mismatches. The rows are listed (at most 100).
+    the count is ≥ params.min_scale_mismatches. The rows are listed (at most 100). Rows
+    without a mark (not 2..5) are not checked.
 
     Assumptions: the cut scores are those of this test's year and session.
     Minimum sample: none (any pupil can show it).
     Source: domain.md §5 (h); the scale tables of FIOKO for each year.
     """
     s = np.asarray(primary_score)
-    m = np.asarray(mark)
-    expected = expected_marks(s, cut_scores)
     ids = np.arange(s.size) if row_ids is None else np.asarray(row_ids)
-    bad = (m > expected) if only_above else (m != expected)
-    idx = np.nonzero(bad)[0]
-    return _scale_result(
-        int(s.size), ids[idx], s[idx], m[idx], expected[idx], cut_scores, only_above, params
-    )
+    return scale_mismatch_for_schools(
+        np.zeros(s.size, dtype=np.int64),
+        s,
+        mark,
+        cut_scores,
+        1,
+        row_ids=ids,
+        only_above=only_above,
+        params=params,
+    )[0]
 
 
-def _scale_result(
-    n: int,
-    rows: np.ndarray,
-    scores: np.ndarray,
-    marks: np.ndarray,
-    expected: np.ndarray,
-    cut_scores: tuple[int, int, int],
-    only_above: bool,
-    params: DecisionParams,
-) -> SignResult:
-    count = int(rows.size)
-    listed = [
-        {"row": int(r), "primary_score": int(s), "mark": int(m), "expected_mark": int(e)}
-        for r, s, m, e in zip(
-            rows[:MAX_LISTED_ROWS],
-            scores[:MAX_LISTED_ROWS],
-            marks[:MAX_LISTED_ROWS],
-            expected[:MAX_LISTED_ROWS],
-            strict=True,
-        )
-    ]
-    if count == 0:
-        summary = "Все отметки соответствуют шкале перевода баллов."
-    else:
-        above = int(np.sum(marks > expected))
-        summary = (
-            f"У {pupils_ru(count)} отметка не соответствует шкале перевода первичных баллов "
-            f"(границы «3», «4», «5» — {cut_scores[0]}, {cut_scores[1]}, {cut_scores[2]} "
-            f"баллов); выше положенной — у {above}."
-        )
-    evidence = {
-        "n_checked": n,
-        "n_mismatch": count,
-        "only_above": bool(only_above),
-        "cut_scores": [int(c) for c in cut_scores],
-        "rows": listed,
-        "rows_truncated": count > MAX_LISTED_ROWS,
-        "effect_is_material": count >= params.min_scale_mismatches,
-        "summary_ru": summary,
-    }
-    return SignResult(
-        SIGN_SCALE_MISMATCH,
-        n > 0,
-        None if n > 0 else REASON_TOO_FEW,
-        float(count),
-        None,
-        float(count),
-        evidence,
-    )
+def _mismatches(
+    primary_score: np.ndarray, mark: np.ndarray, cut_scores: tuple[int, int, int], only_above: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(checked rows mask, mismatching rows mask, expected marks)."""
+    m = np.asarray(mark)
+    expected = expected_marks(primary_score, cut_scores)
+    checked = (m >= 2) & (m <= 5)
+    bad = checked & ((m > expected) if only_above else (m != expected))
+    return checked, bad, expected
 
 
 def scale_mismatch_for_schools(
@@ -577,33 +541,63 @@ def scale_mismatch_for_schools(
     cut_scores: tuple[int, int, int],
     n_schools: int,
     *,
+    row_ids: np.ndarray | None = None,
     only_above: bool = False,
     params: DecisionParams = DEFAULT_PARAMS,
 ) -> list[SignResult]:
-    """Sign h for every school at once; rows are indices into the regional pupil arrays."""
+    """Sign h for every school at once (see ``marks_outside_scale``).
+
+    Listed rows are ``row_ids`` (default: indices into the regional pupil arrays).
+    """
     school = np.asarray(school_idx)
-    expected = expected_marks(primary_score, cut_scores)
-    m = np.asarray(mark)
-    bad = (m > expected) if only_above else (m != expected)
+    checked, bad, expected = _mismatches(primary_score, mark, cut_scores, only_above)
+    n_checked = np.bincount(school, weights=checked, minlength=n_schools).astype(int).tolist()
     bad_rows = np.nonzero(bad)[0]
-    order = np.argsort(school[bad_rows], kind="stable")
-    bad_rows = bad_rows[order]
-    starts = np.searchsorted(school[bad_rows], np.arange(n_schools + 1))
-    n_per_school = np.bincount(school, minlength=n_schools)
-    score = np.asarray(primary_score)
+    bad_rows = bad_rows[np.argsort(school[bad_rows], kind="stable")]
+    starts = np.searchsorted(school[bad_rows], np.arange(n_schools + 1)).tolist()
+    ids = np.asarray(row_ids)[bad_rows] if row_ids is not None else bad_rows
+    listed = np.column_stack(
+        [ids, np.asarray(primary_score)[bad_rows], np.asarray(mark)[bad_rows], expected[bad_rows]]
+    ).tolist()
+    cuts = [int(c) for c in cut_scores]
+    clean_summary = "Все отметки соответствуют шкале перевода баллов."
     results = []
     for s in range(n_schools):
-        rows = bad_rows[starts[s] : starts[s + 1]]
+        lo, hi = starts[s], starts[s + 1]
+        n = n_checked[s]
+        count = hi - lo
+        rows = [
+            {"row": r, "primary_score": ps, "mark": mk, "expected_mark": ex}
+            for r, ps, mk, ex in listed[lo : min(hi, lo + MAX_LISTED_ROWS)]
+        ]
+        if count == 0:
+            summary = clean_summary
+        else:
+            above = sum(1 for r in rows if r["mark"] > r["expected_mark"])
+            summary = (
+                f"У {pupils_ru(count)} отметка не соответствует шкале перевода первичных баллов "
+                f"(границы «3», «4», «5» — {cuts[0]}, {cuts[1]}, {cuts[2]} баллов); выше "
+                f"положенной — у {above}{' из первых 100' if count > MAX_LISTED_ROWS else ''}."
+            )
+        evidence = {
+            "n_checked": n,
+            "n_mismatch": count,
+            "only_above": only_above,
+            "cut_scores": list(cuts),
+            "rows": rows,
+            "rows_truncated": count > MAX_LISTED_ROWS,
+            "effect_is_material": count >= params.min_scale_mismatches,
+            "summary_ru": summary,
+        }
         results.append(
-            _scale_result(
-                int(n_per_school[s]),
-                rows,
-                score[rows],
-                m[rows],
-                expected[rows],
-                cut_scores,
-                only_above,
-                params,
+            SignResult(
+                SIGN_SCALE_MISMATCH,
+                n > 0,
+                None if n > 0 else REASON_TOO_FEW,
+                float(count),
+                None,
+                float(count),
+                evidence,
             )
         )
     return results

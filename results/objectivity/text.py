@@ -6,6 +6,8 @@ be expected, and never says «нарушение».
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def plural_ru(n: int, one: str, few: str, many: str) -> str:
     """Russian plural form for n: 1 участник, 2 участника, 5 участников."""
@@ -17,16 +19,20 @@ def plural_ru(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
+# The same few hundred counts recur across a region's schools, so the phrases are cached.
+@lru_cache(maxsize=4096)
 def pupils_ru(n: int) -> str:
     """«1 участник», «3 участника», «14 участников»."""
     return f"{int(n)} {plural_ru(n, 'участник', 'участника', 'участников')}"
 
 
+@lru_cache(maxsize=4096)
 def points_ru(n: int) -> str:
     """«1 балл», «2 балла», «10 баллов»."""
     return f"{int(n)} {plural_ru(n, 'балл', 'балла', 'баллов')}"
 
 
+@lru_cache(maxsize=4096)
 def score_range_ru(low: int, high: int) -> str:
     """«10–11 баллов» or «8 баллов» when the range is a single score."""
     if low == high:
@@ -35,7 +41,9 @@ def score_range_ru(low: int, high: int) -> str:
 
 
 def percent_ru(share: float) -> str:
-    """A share as a rounded percentage: 0.783 → «78 %»."""
+    """A share as a rounded percentage: 0.783 → «78 %» (NaN → «—»)."""
+    if share != share:
+        return "—"
     return f"{round(100 * share):d} %"
 
 
