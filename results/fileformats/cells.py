@@ -155,6 +155,10 @@ class Block(Protocol):
         """Encoded integers of column ``col`` (see :func:`int_codes`)."""
         ...
 
+    def int_code_matrix(self, cols: list[int]) -> np.ndarray:
+        """Encoded integers of several columns, n × len(cols)."""
+        ...
+
     def texts(self, col: int) -> list[str]:
         """Column ``col`` as text ("" for empty cells)."""
         ...
@@ -184,6 +188,12 @@ class RowBlock:
 
     def int_codes(self, col: int) -> np.ndarray:
         return int_codes(self._column(col))
+
+    def int_code_matrix(self, cols: list[int]) -> np.ndarray:
+        out = np.empty((self.rows.shape[0], len(cols)), dtype=np.int64)
+        for j, col in enumerate(cols):
+            out[:, j] = int_codes(self._column(col))
+        return out
 
     def texts(self, col: int) -> list[str]:
         return texts(self._column(col))

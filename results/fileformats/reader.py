@@ -155,7 +155,8 @@ def read_results_file(
     Returns a :class:`ResultsFile`. Whole-file refusals (empty or corrupt file, a Word
     document, a password-protected or macro-enabled workbook, no header, a names column,
     no data rows, task columns of another test) come back with ``fatal`` set and empty
-    arrays. Only a missing ``path`` raises (``OSError``): that is the caller's bug.
+    arrays. Only the caller's own mistakes raise: a missing ``path`` (``OSError``) or a
+    malformed ``default_login`` (``ValueError``).
     """
     options = _Options(
         filename=filename,
@@ -166,6 +167,8 @@ def read_results_file(
         default_login=default_login,
     )
     os.stat(path)  # a missing file is not bad input
+    if default_login is not None and not h.is_valid_login(default_login):
+        raise ValueError(f"default_login must look like edu501001, got {default_login!r}")
     try:
         container = sniff(path)
         engines = _engines(container, engine)
@@ -322,10 +325,9 @@ def _read_columns(found: _Found, task_columns: list[int], options: _Options) -> 
 
     for block in found.sheet.blocks(header.row + 1, header.width):
         n = block.rows.shape[0]
-        task_codes = np.empty((n, k), dtype=np.int64)
-        for j, col in enumerate(task_columns):
-            task_codes[:, j] = block.int_codes(col)
-        ints = {r: block.int_codes(roles[r]) for r in int_roles}
+        all_codes = block.int_code_matrix(task_columns + [roles[r] for r in int_roles])
+        task_codes = all_codes[:, :k]
+        ints = {r: all_codes[:, k + i] for i, r in enumerate(int_roles)}
         txts = {r: block.texts(roles[r]) for r in text_roles}
 
         statuses = task_codes & 7

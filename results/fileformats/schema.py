@@ -93,7 +93,7 @@ class ResultsFile:
     checks ``ok`` first.
     """
 
-    format: FileFormat
+    format: FileFormat | None  # None for a refused file
     filename: str
     sheet_name: str | None
     test_hint: TestHint | None
@@ -136,7 +136,7 @@ class ResultsFile:
     def refused(cls, *, filename: str, message_ru: str) -> ResultsFile:
         """A file refused as a whole: ``fatal`` set, no rows."""
         return cls(
-            format="f1",
+            format=None,
             filename=filename,
             sheet_name=None,
             test_hint=None,

@@ -172,8 +172,16 @@ def validate(
     values, status = cols.task_values, cols.task_status
     ok = status == STATUS_OK
     all_empty = (status == STATUS_EMPTY).all(axis=1) if k else np.zeros(n, bool)
-    bad_task = np.zeros(n, dtype=bool)
-    for j, task in enumerate(tasks):
+    maxima = np.array([t.max_score if t.max_score is not None else 30_000 for t in tasks])
+    # One pass over the whole matrix; only columns with a problem are looked at closely.
+    problem = (
+        (status >= STATUS_NOT_A_NUMBER)
+        | (ok & ((values < 0) | (values > maxima[None, :])))
+        | ((status == STATUS_EMPTY) & ~all_empty[:, None])
+    )
+    bad_task = problem.any(axis=1) if k else np.zeros(n, dtype=bool)
+    for j in np.flatnonzero(problem.any(axis=0)).tolist():
+        task = tasks[j]
         title, col = task_titles[j], task_columns[j]
         top = task.max_score
         v, s = values[:, j], status[:, j]
@@ -210,9 +218,6 @@ def validate(
                     f"Балл {v[i]} больше максимального ({top}) за задание {num}"
                 ),
             )
-            bad.append(above)
-        for b in bad:
-            bad_task[b] = True
     errors.add(
         np.flatnonzero(all_empty),
         -1,
@@ -224,10 +229,7 @@ def validate(
     )
     bad_task |= all_empty
 
-    scores = np.where(ok, values, 0).astype(np.int16)
-    if k:
-        maxima = np.array([t.max_score if t.max_score is not None else 32767 for t in tasks])
-        scores = np.clip(scores, 0, maxima[None, :]).astype(np.int16)
+    scores = np.where(ok & ~problem, values, 0).astype(np.int16)
     unanswered = status == STATUS_UNANSWERED
     computed = scores.sum(axis=1, dtype=np.int32).astype(np.int16)
 

@@ -543,21 +543,32 @@ class CellBlock:
         self._extras = extras
 
     def int_codes(self, col: int) -> np.ndarray:
-        kind, v = self._kind[:, col], self._num[:, col]
-        out = np.full(kind.shape[0], STATUS_EMPTY, dtype=np.int64)
+        return self.int_code_matrix([col])[:, 0]
+
+    def int_code_matrix(self, cols: list[int]) -> np.ndarray:
+        """Encoded integers of several columns at once (n × len(cols))."""
+        kind, v = self._kind[:, cols], self._num[:, cols]
         number = kind == _NUMBER
         integral = number & (v == np.floor(v))
-        out[integral] = np.clip(v[integral], -_VALUE_LIMIT, _VALUE_LIMIT).astype(np.int64) * 8
-        out[number & ~integral] = STATUS_NOT_INTEGER
+        out = np.where(
+            integral,
+            np.clip(v, -_VALUE_LIMIT, _VALUE_LIMIT).astype(np.int64) * 8,
+            np.where(number, STATUS_NOT_INTEGER, STATUS_EMPTY),
+        )
         out[kind == _BOOL] = STATUS_NOT_A_NUMBER
-        text = np.flatnonzero(kind == _STRING)
-        if text.size:
-            idx = self._sidx[text, col]
+        text_rows, text_cols = np.nonzero(kind == _STRING)
+        if text_rows.size:
+            idx = self._sidx[:, cols][text_rows, text_cols]
             shared = idx >= 0
             if shared.any():
-                out[text[shared]] = self._sheet.string_codes(idx[shared])
-            for t, i in zip(text[~shared].tolist(), idx[~shared].tolist(), strict=True):
-                out[t] = interpret_int(self._extras[-1 - i])
+                out[text_rows[shared], text_cols[shared]] = self._sheet.string_codes(idx[shared])
+            for r, c, i in zip(
+                text_rows[~shared].tolist(),
+                text_cols[~shared].tolist(),
+                idx[~shared].tolist(),
+                strict=True,
+            ):
+                out[r, c] = interpret_int(self._extras[-1 - i])
         return out
 
     def texts(self, col: int) -> list[str]:
