@@ -147,21 +147,25 @@ def observer_list(
     observers = observers_for_user(user)
     if search:
         for word in search.split():
-            observers = observers.filter(
-                Q(last_name__icontains=word)
-                | Q(first_name__icontains=word)
-                | Q(middle_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(phone__icontains=word)
-                | Q(employer__icontains=word)
-            )
+            condition = Q()
+            # SQLite folds case for ASCII only: try the spellings people type Cyrillic in.
+            for variant in {word, word.lower(), word.capitalize(), word.upper()}:
+                condition |= (
+                    Q(last_name__icontains=variant)
+                    | Q(first_name__icontains=variant)
+                    | Q(middle_name__icontains=variant)
+                    | Q(email__icontains=variant)
+                    | Q(phone__icontains=variant)
+                    | Q(employer__icontains=variant)
+                )
+            observers = observers.filter(condition)
     if status:
         observers = observers.filter(status=status)
     if municipality_id:
         observers = observers.filter(municipality_id=municipality_id)
     return observers.annotate(
         assignment_count=Count("assignments", filter=Q(assignments__status=AssignmentStatus.ACTIVE))
-    )
+    ).order_by("last_name", "first_name", "middle_name", "pk")
 
 
 @dataclass

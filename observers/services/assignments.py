@@ -174,7 +174,8 @@ def cancel_assignment(*, assignment: Assignment, notify: bool = True) -> Assignm
     assignment.status = AssignmentStatus.CANCELLED
     assignment.cancelled_at = timezone.now()
     assignment.save(update_fields=["status", "cancelled_at"])
-    if notify and assignment.notified_at:
+    if notify:
+        # The task writes only to observers who were told of the assignment in the first place.
         from observers import tasks
 
         enqueue_on_commit(tasks.send_cancellation_notice, assignment.pk)

@@ -1,4 +1,9 @@
-"""The act as a PDF in the layout of the Moscow Oblast 2021 form, rendered as a job."""
+"""The act as a PDF in the layout of the Moscow Oblast 2021 form, rendered as a job.
+
+The layout follows the form appended to the order of the Moscow Oblast Ministry of
+Education of 24.02.2021 № Р-98: underlined fields, the stage underlined, the
+checklist with boxes, comments and the observer's signature line.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,6 @@ from observers.models import Act, Stage, ViolationType
 from vpr_portal.jobs import JobReporter, UserFacingError, run_job_body
 from vpr_portal.models import Job
 from vpr_portal.pdf import render_pdf
-
-FORM_SOURCE = (
-    "Форма акта: приложение к распоряжению Министерства образования Московской области "
-    "от 24.02.2021 № Р-98"
-)
 
 
 def act_print_context(act: Act) -> dict:
@@ -35,7 +35,6 @@ def act_print_context(act: Act) -> dict:
         "stages": [(value, label, value == act.stage) for value, label in Stage.choices],
         "checklist": checklist,
         "photos": list(act.photos.all()),
-        "form_source": FORM_SOURCE,
         "printed_at": timezone.localtime(),
     }
 

@@ -157,7 +157,13 @@ class ScheduleImportReport:
 
 
 def _find_test(subject: str, grade: int, day: datetime.date) -> Test | None:
-    tests = list(Test.objects.filter(year=day.year, subject__iexact=subject.strip(), grade=grade))
+    # Compared in Python: SQLite's case-insensitive match does not fold Cyrillic.
+    wanted = " ".join(subject.split()).casefold()
+    tests = [
+        t
+        for t in Test.objects.filter(year=day.year, grade=grade)
+        if " ".join(t.subject.split()).casefold() == wanted
+    ]
     if len(tests) > 1:
         tests = [t for t in tests if t.session == session_of_day(day)]
     return tests[0] if len(tests) == 1 else None
