@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from observers import api as observers_api
 from plans import api as plans_api
 from results import api as results_api
 from schools import api as schools_api
@@ -10,5 +11,6 @@ router = DefaultRouter()
 schools_api.register(router)
 results_api.register(router)
 plans_api.register(router)
+observers_api.register(router)
 
 urlpatterns = router.urls
