@@ -95,7 +95,7 @@ def classify_title(title: object) -> str | None:
         return SCHOOL_NAME
     if t in ("код участника", "код", "код ученика", "код обучающегося", "код уч.", "код уч"):
         return CODE
-    if t.startswith("класс") or t in ("№ класса", "литера класса"):
+    if re.match(r"класс(?![а-яa-z])", t) or t in ("№ класса", "литера класса"):
         return CLASS
     if t.startswith("вариант"):
         return VARIANT

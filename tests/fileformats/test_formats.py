@@ -279,3 +279,13 @@ def test_csv_switches_to_the_csv_module_at_the_first_quote(tmp_path, monkeypatch
     assert rf.ok, rf.errors
     assert rf.participant_code.tolist() == [str(10000 + i) for i in range(1, 21)]
     assert rf.source_row.tolist() == [*range(2, 17), *range(18, 23)]
+
+
+def test_similar_titles_do_not_steal_a_role(tmp_path):
+    header = ["Классный руководитель", *F1_HEADER, "Вариант ответа учителя?"]
+    rows = [["Иванова", *r, ""] for r in good_f1_rows()]
+    rf = read(f1_xlsx(tmp_path / "s.xlsx", rows, header=header))
+    # «Классный руководитель» is not «Класс» (and is not a pupil's name either).
+    assert rf.ok, (rf.fatal, rf.errors)
+    assert rf.class_label.tolist() == ["4А"] * 5
+    assert "Классный руководитель" in rf.ignored_columns
