@@ -54,8 +54,9 @@ def cohort_drop(
     pupils in both tests; SCORE = r4² + (1 − r5)²
     (Jacob & Levitt 2003: large when a high result is followed by a low one). p-value: a
     persistence model on normal scores, Φ⁻¹(r5) = a + b·Φ⁻¹(r4) + e fitted by least squares
-    over the region's schools; z = e / (1.4826·MAD(e)) and p = Φ(z) (a lower grade-5 result
-    than the grade-4 rank predicts; regression to the mean is in the slope b). With fewer
+    over the region's schools and refitted without those beyond 3 robust SDs;
+    z = e / (1.4826·MAD(e)) and p = Φ(z) (a lower grade-5 result than the grade-4 rank
+    predicts; regression to the mean is in the slope b). With fewer
     than 10 schools p falls back to ``independence_tail(SCORE)``. ``score`` = SCORE,
     effect = r4 − r5; material when r4 ≥ params.cohort_min_rank4 (a drop from a high result).
 
@@ -80,9 +81,16 @@ def cohort_drop(
     if both.sum() >= MIN_SCHOOLS_FOR_PERSISTENCE:
         z4 = stats.norm.ppf(r4[both])
         z5 = stats.norm.ppf(r5[both])
+        # Least squares, then once more without the schools far off the line, so that the
+        # dropping schools themselves do not tilt the persistence line.
         slope, intercept = np.polyfit(z4, z5, 1)
         resid = z5 - (intercept + slope * z4)
         scale = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+        inliers = np.abs(resid - np.median(resid)) <= 3 * scale
+        if scale > 0 and inliers.sum() >= MIN_SCHOOLS_FOR_PERSISTENCE:
+            slope, intercept = np.polyfit(z4[inliers], z5[inliers], 1)
+            resid = z5 - (intercept + slope * z4)
+            scale = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
         if scale > 0:
             z[both] = resid / scale
             p[both] = stats.norm.cdf(z[both])

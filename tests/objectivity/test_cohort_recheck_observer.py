@@ -60,15 +60,16 @@ def test_cohort_score_by_hand_with_few_schools():
 
 
 def test_cohort_drop_stands_out_against_the_persistence_line():
-    # 30 schools keep their rank from grade 4 to grade 5 (small wiggles); school 0 falls
-    # from the top to the bottom.
-    m4 = np.linspace(0.3, 0.8, 30)
-    m5 = m4 + 0.01 * np.sin(np.arange(30))
+    # 60 schools keep roughly their level from grade 4 to grade 5 (noise of about two rank
+    # places); school 0 falls from the top to the bottom.
+    rng = np.random.default_rng(4)
+    m4 = np.linspace(0.3, 0.8, 60)
+    m5 = m4 + rng.normal(0, 0.015, 60)
     m4[0], m5[0] = 0.95, 0.2
-    n = np.full(30, 40)
+    n = np.full(60, 40)
     results = cohort_drop(m4, n, m5, n)
     assert results[0].p_value < 1e-4
-    assert all(r.p_value > 0.01 for r in results[1:])
+    assert sum(r.p_value < 0.01 for r in results[1:]) <= 1
     json.dumps(results[0].evidence, allow_nan=False)
 
 
