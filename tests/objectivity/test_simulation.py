@@ -13,7 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from results.objectivity import DecisionParams, decide_year, evaluate_test, pooled_bunching
+from results.objectivity import (
+    DecisionParams,
+    class_means,
+    decide_year,
+    evaluate_test,
+    observer_effect,
+    pooled_bunching,
+)
 from results.objectivity.batch import school_aggregates
 from results.objectivity.bunching import bunching_for_schools
 from results.objectivity.synthetic import (
@@ -125,3 +132,27 @@ def test_a_stricter_fdr_level_flags_fewer_schools():
     loose = sum(d.flagged for d in decide_year(results, DecisionParams(fdr_level=0.2)))
     strict = sum(d.flagged for d in decide_year(results, DecisionParams(fdr_level=0.001)))
     assert strict <= loose
+
+
+def test_observed_classes_reveal_the_inflation_at_region_level():
+    # Manipulating schools inflate only their unobserved classes (the generator skips
+    # observed ones), so the school fixed-effects β is negative; without manipulation it is
+    # indistinguishable from zero.
+    def region_beta(shares: dict[str, float]) -> tuple[float, float]:
+        config = RegionConfig(
+            n_schools=300, observed_class_share=0.4, manipulation_shares=shares, seed=21
+        )
+        arrays = generate_region(config).arrays
+        means, sizes, school = class_means(
+            arrays.class_idx,
+            arrays.school_idx,
+            arrays.primary_score / arrays.max_score,
+            arrays.n_classes,
+        )
+        result = observer_effect(means, arrays.class_observed, school, sizes)
+        return result.effect, result.p_value
+
+    beta, p = region_beta({kind: 0.1 for kind in MANIPULATION_KINDS})
+    assert beta < -0.01 and p < 1e-3
+    honest_beta, honest_p = region_beta({})
+    assert abs(honest_beta) < 0.02 and honest_p > 0.01
