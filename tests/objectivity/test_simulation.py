@@ -152,7 +152,7 @@ def test_observed_classes_reveal_the_inflation_at_region_level():
         result = observer_effect(means, arrays.class_observed, school, sizes)
         return result.effect, result.p_value
 
-    beta, p = region_beta({kind: 0.1 for kind in MANIPULATION_KINDS})
+    beta, p = region_beta(dict.fromkeys(MANIPULATION_KINDS, 0.1))
     assert beta < -0.01 and p < 1e-3
     honest_beta, honest_p = region_beta({})
     assert abs(honest_beta) < 0.02 and honest_p > 0.01
