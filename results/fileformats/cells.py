@@ -150,6 +150,8 @@ class Block(Protocol):
     """
 
     rows: np.ndarray
+    #: Share of the file read once this block is done (0–1, approximate; for progress bars).
+    done: float
 
     def int_codes(self, col: int) -> np.ndarray:
         """Encoded integers of column ``col`` (see :func:`int_codes`)."""
@@ -171,8 +173,11 @@ class Block(Protocol):
 class RowBlock:
     """A block built from rows given as Python sequences (calamine, openpyxl, csv)."""
 
-    def __init__(self, rows: Sequence[int], cells: list[Sequence[object]], width: int) -> None:
+    def __init__(
+        self, rows: Sequence[int], cells: list[Sequence[object]], width: int, done: float = 0.0
+    ) -> None:
         self.rows = np.asarray(rows, dtype=np.int32)
+        self.done = done
         padded: list[Sequence[object]] = []
         for r in cells:
             if len(r) < width:

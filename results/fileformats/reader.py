@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import operator
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -114,7 +114,7 @@ class _Options:
     max_score: int | None
     max_errors: int
     default_login: str | None
-    extra_warnings: list[RowError] = field(default_factory=list)
+    progress: Callable[[float], None] | None = None
 
 
 def read_results_file(
@@ -126,6 +126,7 @@ def read_results_file(
     max_score: int | None = None,
     max_errors: int = 5000,
     default_login: str | None = None,
+    progress: Callable[[float], None] | None = None,
     engine: Engine = "auto",
 ) -> ResultsFile:
     """Read and validate a VPR results file; never raises for bad input.
@@ -149,6 +150,8 @@ def read_results_file(
             ``error_count`` and ``warning_count`` count them all.
         default_login: the school login for files without an «ОО» column (the collection
             form); rows of such files otherwise get ``login_index`` -1.
+        progress: called after each block of rows (every few thousand) with the share of
+            the file read so far, 0–1, for a progress bar; reading is most of the import.
         engine: "auto" (streaming scanner for xlsx, then calamine, then openpyxl) or one of
             them, for tests and benchmarks.
 
@@ -165,6 +168,7 @@ def read_results_file(
         max_score=max_score,
         max_errors=max_errors,
         default_login=default_login,
+        progress=progress,
     )
     os.stat(path)  # a missing file is not bad input
     if default_login is not None and not h.is_valid_login(default_login):
@@ -324,6 +328,8 @@ def _read_columns(found: _Found, task_columns: list[int], options: _Options) -> 
     raw_budget = options.max_errors
 
     for block in found.sheet.blocks(header.row + 1, header.width):
+        if options.progress is not None:
+            options.progress(block.done)
         n = block.rows.shape[0]
         all_codes = block.int_code_matrix(task_columns + [roles[r] for r in int_roles])
         task_codes = all_codes[:, :k]

@@ -37,12 +37,15 @@ class Sheet(Protocol):
         ...
 
 
-def _blocks_from_rows(rows: Iterator[NumberedRow], width: int) -> Iterator[Block]:
+def _blocks_from_rows(
+    rows: Iterator[NumberedRow], width: int, last_row: int | None = None
+) -> Iterator[Block]:
     while True:
         chunk = list(islice(rows, BLOCK_ROWS))
         if not chunk:
             return
-        yield RowBlock([n for n, _ in chunk], [r for _, r in chunk], width)
+        done = min(1.0, chunk[-1][0] / last_row) if last_row else 0.0
+        yield RowBlock([n for n, _ in chunk], [r for _, r in chunk], width, done)
 
 
 class CalamineSheet:
@@ -66,7 +69,7 @@ class CalamineSheet:
     def blocks(self, first_row: int, width: int) -> Iterator[Block]:
         rows = self._rows()
         rows = (item for item in rows if item[0] >= first_row)
-        return _blocks_from_rows(rows, width)
+        return _blocks_from_rows(rows, width, self._row0 + self._sheet.height)  # type: ignore[attr-defined]
 
 
 def calamine_sheets(path: str | os.PathLike[str]) -> Iterator[CalamineSheet]:
@@ -95,7 +98,8 @@ class OpenpyxlSheet:
         return list(islice(self._rows(), limit))
 
     def blocks(self, first_row: int, width: int) -> Iterator[Block]:
-        return _blocks_from_rows(self._rows(first_row), width)
+        last = getattr(self._sheet, "max_row", None)
+        return _blocks_from_rows(self._rows(first_row), width, last)
 
 
 def openpyxl_sheets(path: str | os.PathLike[str]) -> Iterator[OpenpyxlSheet]:
@@ -105,8 +109,8 @@ def openpyxl_sheets(path: str | os.PathLike[str]) -> Iterator[OpenpyxlSheet]:
     for ws in workbook.worksheets:
         if getattr(ws, "sheet_state", "visible") != "visible":
             continue
-        if hasattr(ws, "reset_dimensions"):
-            # Some writers store a wrong <dimension>; read what is really there.
+        if hasattr(ws, "reset_dimensions") and ws.max_row in (None, 1):
+            # Some writers store no or a wrong <dimension>; read what is really there.
             ws.reset_dimensions()
         yield OpenpyxlSheet(ws)
 
@@ -174,19 +178,23 @@ class CsvSheet:
             # Without quotes a line is a record and str.split is ~10× faster than csv; at
             # the first quote the rest of the file goes through the csv module.
             line = reader.line_num
+            size = max(1, os.path.getsize(self._path))
             while True:
                 lines = f.readlines(_CSV_READ_SIZE)
                 if not lines:
                     return
                 if '"' in "".join(lines):
-                    yield from self._quoted_blocks(chain(lines, f), line, width)
+                    yield from self._quoted_blocks(chain(lines, f), line, width, f, size)
                     return
                 delimiter = self.delimiter
                 rows = [text.rstrip("\r\n").split(delimiter) for text in lines]
-                yield RowBlock(range(line + 1, line + 1 + len(rows)), rows, width)
+                done = f.buffer.tell() / size
+                yield RowBlock(range(line + 1, line + 1 + len(rows)), rows, width, done)
                 line += len(rows)
 
-    def _quoted_blocks(self, lines: Iterable[str], line: int, width: int) -> Iterator[Block]:
+    def _quoted_blocks(
+        self, lines: Iterable[str], line: int, width: int, f: io.TextIOWrapper, size: int
+    ) -> Iterator[Block]:
         reader = csv.reader(lines, delimiter=self.delimiter)
         try:
             while True:
@@ -199,7 +207,7 @@ class CsvSheet:
                     numbers: Sequence[int] = range(line + start + 1, line + start + 1 + len(chunk))
                 else:
                     numbers = self._numbers_slowly(line + start, len(chunk))
-                yield RowBlock(numbers, chunk, width)
+                yield RowBlock(numbers, chunk, width, f.buffer.tell() / size)
         except csv.Error as e:
             raise ResultsFileError(
                 f"Строка {line + reader.line_num}: не удалось разобрать CSV ({e}). Проверьте "

@@ -202,18 +202,23 @@ class StreamSheet:
         self._sst_array = sst_array
         self._sst_codes = np.full(len(sst), np.iinfo(np.int64).min, dtype=np.int64)
         self._p = 1  # offset of the tag name after "<" (1 + prefix length)
+        self.done = 0.0
 
     # --- splitting the XML into pieces of whole rows -------------------------------------
 
     def _pieces(self, read_size: int | None = None) -> Iterator[tuple[bytes, int]]:
-        """(bytes of whole rows followed by padding, length without the padding)."""
+        """(bytes of whole rows followed by padding, length without the padding).
+
+        ``self.done`` follows the share of the sheet's XML read so far."""
         read_size = read_size or _READ_SIZE
+        total = max(1, self._zf.getinfo(self._member).file_size)
         with self._zf.open(self._member) as f:
             buf = b""
             close_row = close_data = b""
             started = False
             while True:
                 chunk = f.read(read_size)
+                self.done = min(1.0, f.tell() / total)
                 buf += chunk
                 if not started:
                     m = _ROOT_RE.search(buf)
@@ -514,7 +519,7 @@ class StreamSheet:
                 kind[r, c] = cells.kind[sel]
                 num[r, c] = cells.num[sel]
                 sidx[r, c] = cells.sidx[sel]
-            yield CellBlock(numbers[keep_rows], kind, num, sidx, self, cells.extras)
+            yield CellBlock(numbers[keep_rows], kind, num, sidx, self, cells.extras, self.done)
 
     def string_codes(self, indices: np.ndarray) -> np.ndarray:
         """Encoded integer interpretation of shared strings (cached per string)."""
@@ -536,8 +541,10 @@ class CellBlock:
         sidx: np.ndarray,
         sheet: StreamSheet,
         extras: list[str],
+        done: float = 0.0,
     ) -> None:
         self.rows = rows.astype(np.int32)
+        self.done = done
         self._kind, self._num, self._sidx = kind, num, sidx
         self._sheet = sheet
         self._extras = extras

@@ -289,3 +289,27 @@ def test_similar_titles_do_not_steal_a_role(tmp_path):
     assert rf.ok, (rf.fatal, rf.errors)
     assert rf.class_label.tolist() == ["4А"] * 5
     assert "Классный руководитель" in rf.ignored_columns
+
+
+@pytest.mark.parametrize("kind", ["xlsx-stream", "xlsx-calamine", "csv"])
+def test_progress_is_reported_per_block_and_rises(tmp_path, monkeypatch, kind):
+    from results.fileformats import sources, xlsx_stream
+    from results.fileformats.synthetic import generate_f1, write_f1_csv, write_f1_xlsx
+
+    monkeypatch.setattr(sources, "BLOCK_ROWS", 100)
+    monkeypatch.setattr(sources, "_CSV_READ_SIZE", 4000)
+    monkeypatch.setattr(xlsx_stream, "_READ_SIZE", 8000)
+    data = generate_f1(rows=600, seed=1)
+    if kind == "csv":
+        path = tmp_path / "f.csv"
+        write_f1_csv(path, data)
+    else:
+        path = tmp_path / "f.xlsx"
+        write_f1_xlsx(path, data)
+    seen: list[float] = []
+    engine = kind.split("-")[1] if "-" in kind else "auto"
+    rf = read_results_file(path, filename=path.name, progress=seen.append, engine=engine)
+    assert rf.ok
+    assert len(seen) >= 3
+    assert seen == sorted(seen)
+    assert 0 < seen[0] < 1 and seen[-1] > 0.9
