@@ -457,3 +457,33 @@ def write_f1_csv(
 def task_specs(test: SyntheticTest) -> list[TaskSpec]:
     """The test's tasks as a list (what a catalog would pass as ``expected_tasks``)."""
     return list(test.tasks)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m results.fileformats.synthetic OUT.xlsx|OUT.csv --rows N --schools M``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write a synthetic ФИС ОКО F1 export.")
+    parser.add_argument("out", help="output path; .csv writes CSV, anything else xlsx")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--schools", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--inflated-schools", type=int, default=0)
+    parser.add_argument("--test", choices=["russian4-2026", "maths4-2022"], default="russian4-2026")
+    args = parser.parse_args(argv)
+    test = RUSSIAN_4_2026 if args.test == "russian4-2026" else MATHS_4_2022
+    data = generate_f1(
+        test=test,
+        schools=args.schools,
+        rows=args.rows,
+        seed=args.seed,
+        inflated_schools=args.inflated_schools,
+    )
+    if str(args.out).lower().endswith(".csv"):
+        write_f1_csv(args.out, data)
+    else:
+        write_f1_xlsx(args.out, data)
+
+
+if __name__ == "__main__":
+    main()
