@@ -1,8 +1,25 @@
-"""API of the results app (catalog read-only)."""
+"""API of the results app: the catalog, uploads, pupils' rows and report data.
 
-from rest_framework import serializers, viewsets
+Every queryset goes through the same scoped selectors as the pages, so an id outside
+the user's scope is a 404 here too.
+"""
 
-from results.models import Test, TestTask
+import django_filters
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from results import selectors
+from results.forms import ReportFilterForm
+from results.models import PupilResult, Test, TestTask, Upload, UploadSource
+from results.selectors import reports as report_selectors
+from results.services import uploads as upload_services
+from schools.models import Municipality, School
+from vpr_portal import roles
 
 
 class TestTaskSerializer(serializers.ModelSerializer):
@@ -36,5 +53,247 @@ class TestViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["year", "session", "subject", "grade"]
 
 
+# --- Uploads, pupils' rows and report data (scoped like the pages) -------------------------
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    test = serializers.PrimaryKeyRelatedField(read_only=True)
+    school = serializers.SlugRelatedField(slug_field="login", read_only=True)
+    municipality = serializers.StringRelatedField(read_only=True)
+    progress = serializers.SerializerMethodField()
+    error_report_url = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Upload
+        fields = [
+            "id",
+            "original_filename",
+            "sha256",
+            "size",
+            "test",
+            "school",
+            "municipality",
+            "status",
+            "progress",
+            "message",
+            "file_format",
+            "rows_total",
+            "rows_applied",
+            "rows_rejected",
+            "rows_absent",
+            "error_count",
+            "warning_count",
+            "mark_mismatch_count",
+            "summary",
+            "errors_preview",
+            "error_report_url",
+            "status_url",
+            "created_at",
+            "finished_at",
+        ]
+
+    def get_progress(self, upload: Upload) -> int:
+        if upload.is_finished:
+            return 100
+        return upload.job.progress if upload.job_id else 0
+
+    def get_error_report_url(self, upload: Upload) -> str | None:
+        if not upload.error_report:
+            return None
+        return self.context["request"].build_absolute_uri(
+            reverse("results:upload_errors", args=[upload.pk])
+        )
+
+    def get_status_url(self, upload: Upload) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("upload-detail", args=[upload.pk])
+        )
+
+
+class UploadCreateSerializer(serializers.Serializer):
+    """Multipart: the file and, optionally, the test and the scope (checked like the form)."""
+
+    file = serializers.FileField()
+    test = serializers.PrimaryKeyRelatedField(queryset=Test.objects.all(), required=False)
+    school = serializers.PrimaryKeyRelatedField(queryset=School.objects.none(), required=False)
+    municipality = serializers.PrimaryKeyRelatedField(
+        queryset=Municipality.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.context["request"].user
+        if roles.is_department_staff(user):
+            self.fields["school"].queryset = roles.visible_schools(user)
+            self.fields["municipality"].queryset = roles.visible_municipalities(user)
+        else:
+            self.fields["school"].queryset = roles.coordinated_schools(user)
+
+    def validate(self, attrs: dict) -> dict:
+        user = self.context["request"].user
+        school, municipality = attrs.get("school"), attrs.get("municipality")
+        if not roles.is_department_staff(user):
+            if school is None:
+                schools = list(roles.coordinated_schools(user)[:2])
+                if len(schools) != 1:
+                    raise serializers.ValidationError({"school": "Укажите ОО."})
+                attrs["school"] = schools[0]
+        elif school is None and municipality is None:
+            raise serializers.ValidationError(
+                {"municipality": "Укажите муниципалитет (или ОО для одной школы)."}
+            )
+        if school is not None:
+            attrs["municipality"] = None
+        return attrs
+
+
+class CanUploadResults(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return roles.has_role(
+            request.user, roles.Role.COORDINATOR, roles.Role.STAFF, roles.Role.ADMINISTRATOR
+        )
+
+
+class UploadViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Uploads of results files: create (multipart), then poll the status."""
+
+    permission_classes = [IsAuthenticated, CanUploadResults]
+    parser_classes = [MultiPartParser, FormParser]
+    filterset_fields = ["status", "test", "school"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return selectors.uploads_for_user(self.request.user).order_by("-created_at", "-pk")
+
+    def get_serializer_class(self):
+        return UploadCreateSerializer if self.action == "create" else UploadSerializer
+
+    def create(self, request, *args, **kwargs):
+        incoming = UploadCreateSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        with transaction.atomic():
+            created = upload_services.submit_upload(
+                file=data["file"],
+                filename=data["file"].name,
+                user=request.user,
+                test=data.get("test"),
+                school=data.get("school"),
+                municipality=data.get("municipality"),
+                source=UploadSource.API,
+            )
+        if created.upload is None:
+            previous = created.unchanged.upload
+            visible = self.get_queryset().filter(pk=previous.pk).first()
+            return Response(
+                {
+                    "unchanged": True,
+                    "message": created.unchanged.message,
+                    "upload": UploadSerializer(visible, context={"request": request}).data
+                    if visible
+                    else None,
+                },
+                status=status.HTTP_200_OK,
+            )
+        body = UploadSerializer(created.upload, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PupilResultSerializer(serializers.ModelSerializer):
+    school = serializers.CharField(source="school.login", read_only=True)
+    unanswered_tasks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PupilResult
+        fields = [
+            "id",
+            "school",
+            "test",
+            "class_label",
+            "participant_code",
+            "variant",
+            "sex",
+            "scores",
+            "unanswered_tasks",
+            "primary_score",
+            "mark",
+            "mark_matches_scale",
+            "journal_mark",
+        ]
+
+    def get_unanswered_tasks(self, row: PupilResult) -> list[int]:
+        """0-based positions of the tasks left unanswered, in the catalog's order."""
+        return row.unanswered_tasks
+
+
+class PupilResultFilter(django_filters.FilterSet):
+    school = django_filters.NumberFilter(field_name="school_id")
+    school_login = django_filters.CharFilter(field_name="school__login")
+    test = django_filters.NumberFilter(field_name="test_id")
+    class_label = django_filters.CharFilter(field_name="class_label")
+
+    class Meta:
+        model = PupilResult
+        fields = ["school", "school_login", "test", "class_label"]
+
+
+class PupilResultViewSet(viewsets.ReadOnlyModelViewSet):
+    """Pupils' current results (codes only), filtered by school, test and class."""
+
+    serializer_class = PupilResultSerializer
+    permission_classes = [IsAuthenticated, CanUploadResults]
+    filterset_class = PupilResultFilter
+    ordering_fields = ["participant_code", "primary_score"]
+
+    def get_queryset(self):
+        return (
+            selectors.results_for_user(self.request.user)
+            .select_related("school")
+            .order_by("school_id", "test_id", "source_row", "pk")
+        )
+
+
+class ReportViewSet(viewsets.ViewSet):
+    """Report data as JSON: /api/reports/<kind>/?test=&municipality=&school=&class_label=
+
+    Kinds: marks, journal, histogram, tasks, dynamics. The same numbers as the pages.
+    """
+
+    permission_classes = [IsAuthenticated, CanUploadResults]
+
+    def list(self, request):
+        return Response(
+            [
+                {"kind": kind, "title": title, "url": request.build_absolute_uri(f"{kind}/")}
+                for kind, title in report_selectors.REPORT_TITLES.items()
+            ]
+        )
+
+    def retrieve(self, request, pk: str | None = None):
+        if pk not in report_selectors.REPORT_TITLES:
+            raise Http404("Нет такого отчёта")
+        form = ReportFilterForm(request.query_params, user=request.user)
+        filters = form.filters()
+        if filters["test"] is None:
+            raise Http404("Нет загруженных результатов")
+        scope = report_selectors.resolve_scope(
+            request.user,
+            test=filters["test"],
+            municipality_id=filters["municipality_id"],
+            school_id=filters["school_id"],
+            class_label=filters["class_label"],
+        )
+        return Response(report_selectors.build_report(pk, scope))
+
+
 def register(router) -> None:
     router.register("tests", TestViewSet, basename="test")
+    router.register("uploads", UploadViewSet, basename="upload")
+    router.register("results", PupilResultViewSet, basename="pupil-result")
+    router.register("reports", ReportViewSet, basename="report")

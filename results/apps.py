@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class ResultsConfig(AppConfig):
     name = "results"
     verbose_name = "Результаты ВПР"
+
+    def ready(self) -> None:
+        from results.dashboard import results_panel
+        from vpr_portal.roles import Role, has_role, is_department_staff
+        from vpr_portal.selectors import register_dashboard_panel
+
+        # One panel per user even with several roles: staff first, else coordinator.
+        register_dashboard_panel(Role.STAFF, results_panel)
+        register_dashboard_panel(
+            Role.COORDINATOR,
+            lambda user: None if is_department_staff(user) else results_panel(user),
+        )
+        register_dashboard_panel(
+            Role.ADMINISTRATOR,
+            lambda user: None if has_role(user, Role.STAFF) else results_panel(user),
+        )

@@ -262,3 +262,62 @@ class PlanItemFactory(factory.django.DjangoModelFactory):
         apply_responsibles(item=obj, texts=list(extracted))
         obj.responsible_text = "\n".join(extracted)
         obj.save(update_fields=["responsible_text"])
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+def make_results(*, test, school, rows, filename: str = "results.xlsx"):
+    """Store pupils' rows as the current version of school × test, bypassing the file.
+
+    ``rows``: (class label, task scores, mark, journal mark) per pupil; the primary score
+    is the sum of the scores, codes are numbered from 10001. Returns the upload.
+    """
+    from django.core.files.base import ContentFile
+
+    from results.models import (
+        PupilResult,
+        ResultSlot,
+        ResultVersion,
+        Upload,
+        UploadSource,
+        UploadStatus,
+    )
+
+    upload = Upload(
+        original_filename=filename,
+        sha256=f"{test.pk:032d}{school.pk:032d}",
+        test=test,
+        school=school,
+        status=UploadStatus.APPLIED,
+        source=UploadSource.CLI,
+    )
+    upload.file.save(filename, ContentFile(b"test"), save=False)
+    upload.save()
+    slot, _ = ResultSlot.objects.get_or_create(school=school, test=test)
+    number = 1 + (slot.current.number if slot.current else 0)
+    PupilResult.objects.filter(test=test, school=school).delete()
+    version = ResultVersion.objects.create(
+        school=school, test=test, upload=upload, number=number, rows=len(rows),
+        content_sha256=upload.sha256,
+    )  # fmt: skip
+    slot.current = version
+    slot.save()
+    PupilResult.objects.bulk_create(
+        [
+            PupilResult(
+                school=school,
+                test=test,
+                upload=upload,
+                class_label=class_label,
+                participant_code=str(10001 + i),
+                scores=list(scores),
+                primary_score=sum(scores),
+                mark=mark,
+                journal_mark=journal,
+                source_row=i + 8,
+            )
+            for i, (class_label, scores, mark, journal) in enumerate(rows)
+        ]
+    )
+    return upload

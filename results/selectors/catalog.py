@@ -1,4 +1,4 @@
-"""Reads for the results app."""
+"""The test catalog: reference data, visible to every signed-in user."""
 
 from django.db.models import Count, QuerySet
 

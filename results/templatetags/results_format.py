@@ -1,0 +1,29 @@
+"""Number formats of the results pages: decimal comma, a dash for no data."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from vpr_portal.charts import number
+
+register = template.Library()
+
+
+@register.filter
+def pct(value, digits: int = 1) -> str:
+    """12.345 → «12,3»; None → «—»."""
+    if value is None or value == "":
+        return "—"
+    return number(float(value), int(digits))
+
+
+@register.filter
+def get_item(mapping, key):
+    if mapping is None:
+        return None
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def inline_svg(svg: str) -> str:
+    """Our own chart markup (vpr_portal.charts escapes every text it draws)."""
+    return mark_safe(svg)  # noqa: S308

@@ -1,0 +1,1 @@
+"""Pages of the results app: the catalog, uploads and the ФИС ОКО reports."""
