@@ -103,3 +103,12 @@ def test_an_empty_school_index_is_harmless():
     assert results[1].n_pupils == 0
     assert not any(s.applicable for k, s in results[1].signs.items() if k != "h")
     assert not results[0].signs["b"].applicable  # no journal marks
+
+
+def test_the_benchmark_runs_on_a_small_region():
+    from results.objectivity.bench import run_bench
+
+    figures = run_bench(n_schools=40, n_pupils=6000, n_tests=2, seed=3)
+    assert figures.n_tests == 2
+    assert abs(figures.n_pupils - 6000) <= 600
+    assert figures.statistics_seconds > 0
