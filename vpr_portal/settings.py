@@ -257,3 +257,7 @@ CELERY_BEAT_SCHEDULE["plans-reminders"] = {
     # Daily, before the working day; the job itself never sends a reminder twice a day.
     "schedule": _plans_crontab(hour=7, minute=30),
 }
+
+# --- Results (issue 4) ---
+# Larger result files go through `manage.py import_results` (no browser upload limit).
+PORTAL_RESULTS_MAX_UPLOAD_MB = env_int("PORTAL_RESULTS_MAX_UPLOAD_MB", 200)
