@@ -28,7 +28,7 @@ from .stats import (
     fit_beta_prior,
     percentile_ranks,
 )
-from .text import about_ru, percent_ru, pupils_ru
+from .text import about_ru, of_pupils_ru, percent_ru, pupils_ru
 
 MARKS = (2, 3, 4, 5)
 SELECTIVE_NOTE_RU = (
@@ -444,18 +444,20 @@ def _journal_result(
     t_low, t_conf, t_raise, t_gap2 = shared["text"]
     driver = "confirmed" if row["driver_confirmed"] else "raised"
     summary = (
-        f"Из {pupils_ru(n)} с отметкой по журналу понизили отметку {lowered} "
+        f"Из {of_pupils_ru(n)} с отметкой по журналу понизили отметку {lowered} "
         f"({percent_ru(s_low)}), подтвердили {confirmed} ({percent_ru(s_conf)}), "
         f"повысили {raised} ({percent_ru(s_raise)}); по региону {t_low}, {t_conf} и "
         f"{t_raise}. "
     )
     if driver == "confirmed":
         summary += (
-            f"При региональной доле подтвердивших ожидалось бы {about_ru(e_conf)} "
-            "подтверждений, а результаты школы не ниже регионального уровня. "
+            f"При региональной доле отметку подтвердили бы около {of_pupils_ru(round(e_conf))}, "
+            "а результаты школы не ниже регионального уровня. "
         )
     else:
-        summary += f"При региональной доле ожидалось бы {about_ru(e_raise)} повысивших. "
+        summary += (
+            f"При региональной доле отметку повысили бы около {of_pupils_ru(round(e_raise))}. "
+        )
     summary += f"Расхождение на 2 отметки и больше — у {gap2} (по региону {t_gap2})."
     effect, p = row["effect"], row["p"]
     evidence.update(

@@ -15,6 +15,7 @@ from .datatypes import (
     not_applicable,
     strength_from_p,
 )
+from .text import classes_ru, decimal_ru, schools_ru
 
 REASON_NO_CONTRAST = "нет классов с наблюдателем и без него"
 MAX_LISTED_CLASSES = 60
@@ -104,9 +105,9 @@ def observer_effect(
             "effect_is_material": beta < 0,
             "summary_ru": (
                 f"В классах с наблюдателем результат в среднем на "
-                f"{abs(100 * beta):.1f} процентного пункта {'ниже' if beta < 0 else 'выше'}, "
-                f"чем в классах той же школы без наблюдателя "
-                f"({k_used} классов, {s_used} {'школа' if s_used == 1 else 'школ'})."
+                f"{decimal_ru(abs(100 * beta))} процентного пункта "
+                f"{'ниже' if beta < 0 else 'выше'}, чем в классах той же школы без "
+                f"наблюдателя ({classes_ru(k_used)}, {schools_ru(s_used)})."
             ),
         }
     )

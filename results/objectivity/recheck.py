@@ -14,7 +14,7 @@ from .datatypes import (
     strength_from_p,
 )
 from .mark_signs import expected_marks
-from .text import percent_ru
+from .text import decimal_ru, percent_ru
 
 REASON_FEW_WORKS = "недостаточно перепроверенных работ"
 
@@ -76,7 +76,8 @@ def recheck_discrepancy(
             "summary_ru": (
                 f"Из {n} перепроверенных работ эксперты поставили меньше баллов в {n_pos}, "
                 f"больше — в {n_neg}, столько же — в {n - n_pos - n_neg}; в среднем школа "
-                f"оценила работу на {mean_delta:.1f} балла выше. Отметка после перепроверки "
+                f"оценила работу на {decimal_ru(abs(mean_delta))} балла "
+                f"{'выше' if mean_delta >= 0 else 'ниже'}. Отметка после перепроверки "
                 f"снизилась у {lowered} ({percent_ru(share_lowered)})."
             ),
         }

@@ -37,7 +37,7 @@ from .datatypes import (
 )
 from .person_fit import task_columns, u3poly_of_columns
 from .stats import robust_null
-from .text import percent_ru, pupils_ru
+from .text import decimal_ru, percent_ru, pupils_ru
 
 CLASS_COLUMNS = ("class", "n", "u3_mean", "z_person_fit", "z_profile")
 
@@ -357,7 +357,8 @@ def _task_profile_result(
         f"Задания повышенного уровня выполнены на {percent_ru(row['adv_share'])} "
         f"(регион {percent_ru(region_adv)}), базового — на {percent_ru(row['basic_share'])} "
         f"(регион {percent_ru(region_basic)}). За сложные задания участники школы в среднем "
-        f"получили на {row['adv_mean']:.1f} балла больше, чем участники региона с тем же "
+        f"получили на {decimal_ru(abs(row['adv_mean']))} балла "
+        f"{'больше' if row['adv_mean'] >= 0 else 'меньше'}, чем участники региона с тем же "
         "общим баллом."
     )
     if easy_below:

@@ -52,3 +52,26 @@ def about_ru(x: float) -> str:
     if x < 0.5:
         return "меньше 1"
     return f"около {round(x):d}"
+
+
+@lru_cache(maxsize=4096)
+def of_pupils_ru(n: int) -> str:
+    """Genitive after «из»/«около»: «41 участника», «124 участников»."""
+    n_abs = abs(int(n))
+    noun = "участника" if n_abs % 10 == 1 and n_abs % 100 != 11 else "участников"
+    return f"{int(n)} {noun}"
+
+
+def classes_ru(n: int) -> str:
+    """«1 класс», «4 класса», «5 классов»."""
+    return f"{int(n)} {plural_ru(n, 'класс', 'класса', 'классов')}"
+
+
+def schools_ru(n: int) -> str:
+    """«1 школа», «3 школы», «5 школ»."""
+    return f"{int(n)} {plural_ru(n, 'школа', 'школы', 'школ')}"
+
+
+def decimal_ru(x: float, digits: int = 1) -> str:
+    """A number with a decimal comma, as Russian texts write it: 0.25 → «0,3»."""
+    return f"{x:.{digits}f}".replace(".", ",").replace("-", "−")
