@@ -108,46 +108,45 @@ def _words(a: np.ndarray) -> np.ndarray:
     return np.ndarray((a.size - 3,), dtype="<u4", buffer=a, strides=(1,))
 
 
+def _dwords(a: np.ndarray) -> np.ndarray:
+    """Every 8-byte window of ``a`` as a little-endian uint64 (a view, no copy)."""
+    return np.ndarray((a.size - 7,), dtype="<u8", buffer=a, strides=(1,))
+
+
 def _is_pattern(a: np.ndarray, at: np.ndarray, pattern: bytes) -> np.ndarray:
     """Whether the 4-byte ``pattern`` starts at each position (one 32-bit gather)."""
     return _words(a)[at] == int.from_bytes(pattern, "little")
 
 
-_U8 = np.uint32(8)
-_U16 = np.uint32(16)
+_B8 = np.uint64(8)
+_LOW_BYTES = np.uint64(0x00FF00FF00FF00FF)
+_LOW_WORDS = np.uint64(0x0000FFFF0000FFFF)
+_LOW_DWORD = np.uint64(0x00000000FFFFFFFF)
+_HIGH_NIBBLES = np.uint64(0xF0F0F0F0F0F0F0F0)
+_ZEROS = np.uint64(0x3030303030303030)
+_SIXES = np.uint64(0x0606060606060606)
 
 
 def _digits_between(
-    a: np.ndarray, start: np.ndarray, end: np.ndarray, width: int
+    a: np.ndarray, start: np.ndarray, end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Unsigned decimal numbers in ``a[start:end]``: (values, whether all digits).
+    """Unsigned decimal numbers of up to 8 digits in ``a[start:end]``: (values, whether the
+    text is 1–8 digits).
 
-    Up to four digits (scores, marks, most shared-string indices) are parsed SWAR-style
-    from one 32-bit gather: the digits are shifted to the top bytes, checked and combined
-    pairwise. Longer ones are read right-aligned in a window as wide as the longest and
-    turned into integers by one dot product."""
+    SWAR: one 64-bit gather per number; the digits are shifted to the top bytes, checked
+    (high nibble 3, low nibble ≤ 9) and combined pairwise in three multiply-adds."""
     length = end - start
-    short = np.clip(length, 1, 4).astype(np.uint32)
-    shift = (np.uint32(4) - short) * _U8
-    x = _words(a)[start] << shift
-    high = np.uint32(0xF0F0F0F0) << shift
-    base = np.uint32(0x30303030) << shift
-    ok = ((x & high) == base) & (((x + (np.uint32(0x06060606) << shift)) & high) == base)
-    ok &= (length > 0) & (length <= width)
+    shift = (np.uint64(8) - np.clip(length, 1, 8).astype(np.uint64)) * _B8
+    x = _dwords(a)[start] << shift
+    high = _HIGH_NIBBLES << shift
+    base = _ZEROS << shift
+    ok = ((x & high) == base) & (((x + (_SIXES << shift)) & high) == base)
+    ok &= (length > 0) & (length <= 8)
     y = x - base
-    y = (y & np.uint32(0x00FF00FF)) * np.uint32(10) + ((y >> _U8) & np.uint32(0x00FF00FF))
-    values = ((y & np.uint32(0xFFFF)) * np.uint32(100) + (y >> _U16)).astype(np.int64)
-    longer = np.flatnonzero(length > 4)
-    if longer.size:
-        sub_end, sub_len = end[longer], length[longer]
-        w = int(min(int(sub_len.max()), width))
-        offsets = np.arange(w)
-        window = a[(sub_end - w)[:, None] + offsets] - np.uint8(48)
-        sub_valid = offsets[None, :] >= (w - sub_len)[:, None]
-        ok[longer] = ((window <= 9) | ~sub_valid).all(axis=1) & (sub_len <= width)
-        window[~sub_valid] = 0
-        values[longer] = window.astype(np.int64) @ (10 ** np.arange(w - 1, -1, -1, dtype=np.int64))
-    return values, ok
+    y = (y & _LOW_BYTES) * np.uint64(10) + ((y >> _B8) & _LOW_BYTES)
+    y = (y & _LOW_WORDS) * np.uint64(100) + ((y >> np.uint64(16)) & _LOW_WORDS)
+    y = (y & _LOW_DWORD) * np.uint64(10000) + (y >> np.uint64(32))
+    return y.astype(np.int64), ok
 
 
 def _pattern_positions(a: np.ndarray, n: int, patterns: tuple[int, ...]) -> list[np.ndarray]:
@@ -292,9 +291,12 @@ class StreamSheet:
         out.row_numbers = self._row_numbers(a, n, rows, bound[is_row])
         if cells.size == 0:
             return out
-        cell_row = np.cumsum(is_row, dtype=np.int32)[is_cell].astype(np.int64) - 1
-        if cell_row.size and cell_row[0] < 0:
+        if rows.size == 0 or cells[0] < rows[0]:
             raise StreamUnsupported("a cell outside <row>")
+        # Cells per row from where each row starts among the cells, then one repeat.
+        first_cell = np.searchsorted(cells, rows)
+        per_row = np.diff(np.append(first_cell, cells.size))
+        cell_row = np.repeat(np.arange(rows.size, dtype=np.int64), per_row)
         out.cell_row = cell_row
         row_digits = 1 + sum((out.row_numbers >= 10**d).astype(np.int64) for d in range(1, 8))
         col, t1, t2 = self._cell_refs(a, n, cells, bound[is_cell], row_digits[cell_row])
@@ -318,7 +320,7 @@ class StreamSheet:
             v_cell = cell_of[v_at]
             if (v_cell < 0).any() or (np.diff(v_cell) == 0).any():
                 raise StreamUnsupported("a value outside a cell")
-            number, plain = _digits_between(a, v_start, v_end, 15)
+            number, plain = _digits_between(a, v_start, v_end)
 
             is_shared = shared[v_cell]
             if (is_shared & plain & (number >= len(self._sst))).any():
@@ -384,7 +386,7 @@ class StreamSheet:
             q = np.where(first, q, pos)
         start = q + 4
         end = start + np.argmax(a[start[:, None] + np.arange(9)] == 34, axis=1)
-        numbers, ok = _digits_between(a, start, end, 8)
+        numbers, ok = _digits_between(a, start, end)
         if not ok.all():
             raise StreamUnsupported("odd row number")
         return numbers
@@ -397,15 +399,17 @@ class StreamSheet:
         Fast path: ``<c r="AB12"[ s="N"][ t="x"]`` with r first, as Excel, LibreOffice,
         openpyxl and xlsxwriter write it; anything else goes through a general search."""
         q = cells + self._p + 1
-        r_first = _is_pattern(a, q, b' r="')
+        lead = _dwords(a)[q]  # ' r="AB12' for the usual <c r="AB12" …>
+        r_first = (lead & _LOW_DWORD) == _PAT_R
         if not r_first.all():
             pos, ok = _attribute_after(cells, bound, _pattern_positions(a, n, (_PAT_R,))[0])
             if not ok.all():
                 raise StreamUnsupported("a cell without r")
             q = np.where(r_first, q, pos)
         ref = q + 4
-        words = _words(a)
-        head = words[ref]  # the first four characters of the reference, e.g. b'AB12'
+        head = (lead >> np.uint64(32)).astype(np.uint32)  # first four characters of the ref
+        if not r_first.all():
+            head = np.where(r_first, head, _words(a)[ref])
         l0 = (head & 0xFF).astype(np.int64)
         if ((l0 < 65) | (l0 > 90)).any():
             raise StreamUnsupported("cell reference without column letters")
@@ -422,11 +426,12 @@ class StreamSheet:
             col[three] = col[three] * 26 + l2[is_three] - 64
             n_letters[three] = 3
         after = ref + n_letters + row_digits  # the closing quote of r="…"
-        tail = words[after]
+        after_bytes = _dwords(a)[after]  # '" t="s">' for a typed cell, '"><v>1</' for a number
+        tail = (after_bytes & _LOW_DWORD).astype(np.uint32)
         direct_t = tail == _PAT_QT  # '" t='
         low = tail & 0xFFFF
         no_attributes = (low == _PAT_QGT) | (low == _PAT_QSLASH)  # '">' or '"/'
-        type_letters = words[after + 5]
+        type_letters = (after_bytes >> np.uint64(40)).astype(np.uint32)  # bytes 5 and 6
         t1 = np.where(direct_t, type_letters & 0xFF, 110).astype(np.uint8)
         t2 = np.where(direct_t, (type_letters >> 8) & 0xFF, 34).astype(np.uint8)
         general = (tail & 0xFF) != 34

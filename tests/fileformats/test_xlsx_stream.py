@@ -201,3 +201,11 @@ def test_shared_strings_with_rich_text_and_escapes():
         b"<rPh><t>skip</t></rPh></si><si><t>a&amp;b_x000D_c</t></si><si/></sst>"
     )
     assert xlsx_stream._shared_strings(xml) == ["edu501001", "4А", "a&b c", ""]
+
+
+def test_long_numbers_take_the_slow_path(tmp_path):
+    rows = rows_f1()[:2]
+    rows[1][3] = 123456789012345  # a 15-digit participant code
+    rf = read(raw_xlsx(tmp_path / "long.xlsx", sheet_rows(rows)))
+    assert rf.participant_code.tolist() == ["123456789012345"]
+    assert rf.ok
