@@ -207,6 +207,7 @@ class UploadViewSet(
 
 class PupilResultSerializer(serializers.ModelSerializer):
     school = serializers.CharField(source="school.login", read_only=True)
+    scores = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     unanswered_tasks = serializers.SerializerMethodField()
 
     class Meta:

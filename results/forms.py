@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import Http404
 
 from results.models import Test
 from results.selectors import reports as report_selectors
@@ -108,9 +109,15 @@ class ReportFilterForm(forms.Form):
         self.fields["municipality"].queryset = municipalities
         schools = roles.visible_schools(user).order_by("login")
         if self.is_staff:
-            municipality_id = self._raw_int("municipality") or getattr(
-                municipalities.first(), "pk", None
-            )
+            municipality_id = self._raw_int("municipality")
+            if municipality_id is None and self._raw_int("school"):
+                # A link to a school alone (drill-down): its municipality is implied.
+                municipality_id = (
+                    schools.filter(pk=self._raw_int("school"))
+                    .values_list("municipality_id", flat=True)
+                    .first()
+                )
+            municipality_id = municipality_id or getattr(municipalities.first(), "pk", None)
             schools = schools.filter(municipality_id=municipality_id)
             self.fields["school"].empty_label = "Все ОО муниципалитета"
         else:
@@ -127,7 +134,12 @@ class ReportFilterForm(forms.Form):
 
     def filters(self) -> dict[str, Any]:
         """Valid filters, with sensible defaults (the newest test; the first choices)."""
-        self.is_valid()  # an invalid field falls back to its default; the others still count
+        self.is_valid()
+        for name in ("test", "municipality", "school"):
+            # An id outside the user's scope is a 404, as for every other URL; the year and
+            # the class merely fall back to their defaults.
+            if self.data.get(name) and name in self.errors:
+                raise Http404("Не найдено")
         data = self.cleaned_data
         test = data.get("test") or self.fields["test"].queryset.first()
         school = data.get("school")
