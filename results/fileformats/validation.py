@@ -68,7 +68,7 @@ class Columns:
     int_values: dict[str, np.ndarray] = field(default_factory=dict)
     int_status: dict[str, np.ndarray] = field(default_factory=dict)
     texts: dict[str, list[str]] = field(default_factory=dict)
-    _parts: list[tuple] = field(default_factory=list)
+    _parts: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
     def append(
         self,
@@ -78,38 +78,35 @@ class Columns:
         ints: dict[str, np.ndarray],
         texts: dict[str, list[str]],
     ) -> None:
-        decoded_ints = {
-            r: ((c >> 3).astype(np.int16), (c & 7).astype(np.int8)) for r, c in ints.items()
-        }
-        self._parts.append(
-            (
-                rows.astype(np.int32),
-                (task_codes >> 3).astype(np.int16),
-                (task_codes & 7).astype(np.int8),
-                decoded_ints,
-                texts,
-            )
-        )
+        """Add a block; integers are stored decoded and small, texts go straight into the
+        final lists, so nothing is held twice."""
+        parts = self._parts
+        parts.setdefault("rows", []).append(rows.astype(np.int32))
+        parts.setdefault("task_values", []).append((task_codes >> 3).astype(np.int16))
+        parts.setdefault("task_status", []).append((task_codes & 7).astype(np.int8))
+        for r, c in ints.items():
+            parts.setdefault(f"value:{r}", []).append((c >> 3).astype(np.int16))
+            parts.setdefault(f"status:{r}", []).append((c & 7).astype(np.int8))
+        for r, values in texts.items():
+            self.texts.setdefault(r, []).extend(values)
         self.n += int(rows.shape[0])
 
     def finish(self) -> None:
+        """Join the blocks, one field at a time so that peak memory stays low."""
         parts = self._parts
-        self._parts = []
-        self.rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int32)
-        if parts:
-            self.task_values = np.concatenate([p[1] for p in parts])
-            self.task_status = np.concatenate([p[2] for p in parts])
-        else:
-            self.task_values = np.zeros((0, self.k), np.int16)
-            self.task_status = np.zeros((0, self.k), np.int8)
+
+        def join(name: str, empty: np.ndarray) -> np.ndarray:
+            pieces = parts.pop(name, [])
+            return np.concatenate(pieces) if pieces else empty
+
+        self.rows = join("rows", np.zeros(0, np.int32))
+        self.task_values = join("task_values", np.zeros((0, self.k), np.int16))
+        self.task_status = join("task_status", np.zeros((0, self.k), np.int8))
         for r in self.int_roles:
-            self.int_values[r] = np.concatenate([p[3][r][0] for p in parts]) if parts else None
-            self.int_status[r] = np.concatenate([p[3][r][1] for p in parts]) if parts else None
+            self.int_values[r] = join(f"value:{r}", np.zeros(0, np.int16))
+            self.int_status[r] = join(f"status:{r}", np.zeros(0, np.int8))
         for r in self.text_roles:
-            joined: list[str] = []
-            for p in parts:
-                joined.extend(p[4][r])
-            self.texts[r] = joined
+            self.texts.setdefault(r, [])
 
 
 Message = Callable[[int], str]
