@@ -205,8 +205,3 @@ class RowBlock:
 
     def raw(self, i: int, col: int) -> str:
         return text_of(self._cells[i][col])
-
-
-def decode(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(values int64, statuses int8) from encoded cells."""
-    return codes >> 3, (codes & 7).astype(np.int8)

@@ -24,6 +24,7 @@ from .schema import FileFormat, ResultsFile, ResultsFileError, RowError, TaskSpe
 from .sniff import CORRUPT_FILE, sniff
 from .sources import Sheet, calamine_sheets, csv_sheets, openpyxl_sheets
 from .validation import Columns, validate
+from .xlsx_stream import StreamUnsupported, stream_sheets
 
 log = logging.getLogger(__name__)
 
@@ -80,16 +81,10 @@ def _find_header(sheets: Iterator[Sheet]) -> _Found:
     raise ResultsFileError(NO_HEADER)
 
 
-class _StreamUnsupported(Exception):
-    """Raised by the streaming scanner for constructs it leaves to calamine."""
-
-
 def _sheets(path: str | os.PathLike[str], container: str, engine: str) -> Iterator[Sheet]:
     if container == "text":
         return csv_sheets(path)
     if engine == "stream":
-        from .xlsx_stream import stream_sheets
-
         return stream_sheets(path)
     if engine == "calamine":
         return calamine_sheets(path)
@@ -182,7 +177,7 @@ def read_results_file(
                 return _read_with(path, container, name, options)
             except ResultsFileError:
                 raise
-            except _StreamUnsupported as e:
+            except StreamUnsupported as e:
                 log.info("stream scanner left %s to calamine: %s", filename, e)
                 last_error = e
             except MemoryError:
@@ -199,13 +194,8 @@ def read_results_file(
 def _read_with(
     path: str | os.PathLike[str], container: str, engine: str, options: _Options
 ) -> ResultsFile:
-    from .xlsx_stream import StreamUnsupported
-
-    try:
-        found = _find_header(_sheets(path, container, engine))
-        return _parse(found, "csv" if container == "text" else None, options)
-    except StreamUnsupported as e:
-        raise _StreamUnsupported(str(e)) from None
+    found = _find_header(_sheets(path, container, engine))
+    return _parse(found, "csv" if container == "text" else None, options)
 
 
 def _parse(found: _Found, fmt: FileFormat | None, options: _Options) -> ResultsFile:

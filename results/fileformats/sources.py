@@ -17,7 +17,6 @@ from typing import Any, Protocol
 
 from .cells import Block, RowBlock
 from .schema import ResultsFileError
-from .sniff import CORRUPT_FILE
 
 BLOCK_ROWS = 20_000
 _CSV_READ_SIZE = 2 * 1024 * 1024
@@ -237,7 +236,3 @@ def csv_sheets(path: str | os.PathLike[str]) -> Iterator[CsvSheet]:
     counts = {d: sum(line.count(d) for line in io.StringIO(sample)) for d in _DELIMITERS}
     for delimiter in sorted(_DELIMITERS, key=lambda d: -counts[d]):
         yield CsvSheet(path, encoding, delimiter)
-
-
-def open_failed() -> ResultsFileError:
-    return ResultsFileError(CORRUPT_FILE)
