@@ -7,12 +7,20 @@ their school answers for (and no plans or sections as such).
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from rest_framework import serializers, viewsets
 
 from plans import selectors
-from plans.models import DeadlineKind, Item, ItemStatus, Plan, PlanStatus, Section
+from plans.models import (
+    DeadlineKind,
+    Item,
+    ItemStatus,
+    PartyRole,
+    Plan,
+    PlanStatus,
+    Responsible,
+    Section,
+)
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -133,15 +141,21 @@ class ItemFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
     def filter_responsible(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        """Party text (any case) or role, e.g. "руководители" or "school_heads".
+
+        Matched in Python: SQLite's LIKE folds the case of Latin letters only.
+        """
+        needle = value.strip().casefold()
+        if not needle:
             return queryset
-        matching = Item.objects.filter(
-            Q(responsibles__text__icontains=value)
-            | Q(responsibles__role=value)
-            | Q(responsible_text__icontains=value)
-        ).values("pk")
-        return queryset.filter(pk__in=matching)
+        roles = {role for role, label in PartyRole.choices if needle in (role, label.casefold())}
+        parties = Responsible.objects.filter(item__in=queryset).values_list(
+            "item_id", "text", "role"
+        )
+        ids = {
+            item_id for item_id, text, role in parties if needle in text.casefold() or role in roles
+        }
+        return queryset.filter(pk__in=ids)
 
 
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
