@@ -250,3 +250,7 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label="Комментарий", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -10,6 +10,7 @@ Two kinds of reads live here:
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -231,6 +232,11 @@ def covering_assignment_exists() -> Exists:
 # --- coverage ------------------------------------------------------------------------------
 
 
+def natural_key(text: str) -> list:
+    """«СОШ № 2» before «СОШ № 10»."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
 @dataclass
 class CoverageLine:
     key: int
@@ -273,8 +279,11 @@ def coverage_for_user(
     schools = roles.visible_schools(user).filter(is_active=True).select_related("municipality")
     if municipality_id:
         schools = schools.filter(municipality_id=municipality_id)
+    # Sessions still ahead cannot have been observed yet: they would only dilute the share.
     sessions = (
-        ScheduledSession.objects.filter(school__in=schools, date__year=year)
+        ScheduledSession.objects.filter(
+            school__in=schools, date__year=year, date__lte=timezone.localdate()
+        )
         .annotate(observed=filed_act_exists())
         .values_list("school_id", "observed")
     )
@@ -319,7 +328,7 @@ def coverage_for_user(
     never = [
         (school, school.pk not in observed_ever)
         for school in sorted(
-            school_rows.values(), key=lambda s: (s.municipality.name, s.display_name)
+            school_rows.values(), key=lambda s: (s.municipality.name, natural_key(s.display_name))
         )
         if not per_school.get(school.pk) or per_school[school.pk].observed == 0
     ]
@@ -351,7 +360,9 @@ def coverage_for_user(
     )
     return CoverageReport(
         year=year,
-        by_school=sorted(per_school.values(), key=lambda line: (line.municipality, line.label)),
+        by_school=sorted(
+            per_school.values(), key=lambda line: (line.municipality, natural_key(line.label))
+        ),
         by_municipality=sorted(per_municipality.values(), key=lambda line: line.label),
         never_observed=never,
         violation_types=[(t, titles[t], by_type[t]) for t in type_order],

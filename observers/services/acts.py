@@ -243,8 +243,10 @@ class ReviewDecision:
 
 
 @transaction.atomic
-def review_act(*, act: Act, reviewer: Any, decision: str, comment: str = "") -> Act:
-    """Staff accept a filed act or return it to the observer with a comment."""
+def review_act(
+    *, act: Act, reviewer: Any, decision: str, comment: str = "", notify: bool = True
+) -> Act:
+    """Staff accept a filed act or return it to the observer with a comment (e-mailed)."""
     act = Act.objects.select_for_update().get(pk=act.pk)
     if act.status != ActStatus.SUBMITTED:
         raise ObserversError(
@@ -263,7 +265,7 @@ def review_act(*, act: Act, reviewer: Any, decision: str, comment: str = "") -> 
     act.reviewed_at = timezone.now()
     act.review_comment = comment
     act.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
-    if act.status == ActStatus.RETURNED:
+    if notify and act.status == ActStatus.RETURNED:
         from observers import tasks
 
         enqueue_on_commit(tasks.send_act_returned_notice, act.pk)

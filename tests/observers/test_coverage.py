@@ -34,7 +34,8 @@ def scene(municipality, school, second_school, observer, vpr_test, today):
     """СОШ № 1: 4А observed (two violations), 4Б assigned but no act. СОШ № 5: 4А unobserved,
     4Б observed at the checking stage only. A third school has no sessions at all."""
     third = factories.SchoolFactory(municipality=municipality, short_name="СОШ № 9")
-    day = today - datetime.timedelta(days=3)
+    # A few days ago, but within this year (coverage is counted per calendar year).
+    day = max(today - datetime.timedelta(days=3), datetime.date(today.year, 1, 1))
 
     def make(school, label, start):
         return factories.ScheduledSessionFactory(
@@ -131,3 +132,11 @@ def test_a_returned_act_still_proves_the_visit_but_a_draft_does_not(observer, se
     act = act_services.submit_act(assignment=assignment)
     act_services.review_act(act=act, reviewer=None, decision="return", comment="уточните")
     assert selectors.observed_class_results_keys(year=today.year)[0].observed is True
+
+
+def test_sessions_still_ahead_do_not_dilute_the_share(staff_user, scene, school, vpr_test, today):
+    factories.ScheduledSessionFactory(
+        school=school, test=vpr_test, class_label="4В", date=today + datetime.timedelta(days=5)
+    )
+    report = selectors.coverage_for_user(staff_user, year=today.year)
+    assert {line.label: line.sessions for line in report.by_school}["СОШ № 1"] == 2
