@@ -191,7 +191,7 @@ def validate(
 
         def not_integer(i: int, col: int = col) -> str:
             cell = raw.get((i, col))
-            return f"Балл «{cell}» не целый" if cell else "Балл не целый"
+            return f"Балл «{cell}» — не целое число" if cell else "Балл — не целое число"
 
         bad = [
             np.flatnonzero(s == STATUS_NOT_A_NUMBER),

@@ -206,7 +206,7 @@ def test_integral_floats_are_scores_and_fractions_are_not(tmp_path):
     rf = read(f1_xlsx(tmp_path / "f.xlsx", rows))
     assert rf.scores[0].tolist() == [2, 1, 0, 3]
     assert [(e.row, e.column, e.message_ru) for e in rf.errors] == [
-        (10, "1 (2б)", "Балл «1.5» не целый")
+        (10, "1 (2б)", "Балл «1.5» — не целое число")
     ]
 
 
