@@ -23,7 +23,8 @@ STATUS_NOT_INTEGER = 5
 
 _VALUE_LIMIT = 30_000  # values are stored as int16; larger ones are clipped (and rejected)
 
-_UNANSWERED = {"x", "х", "-", "–", "—", "х.", "x."}
+# No answer; for marks, "not given" (ФИС ОКО writes «нет отметки» in the journal column).
+_UNANSWERED = {"x", "х", "-", "–", "—", "х.", "x.", "нет отметки", "н/о"}
 
 
 def is_absent_text(text: str) -> bool:

@@ -30,7 +30,7 @@ DATA_ROLES = (LOGIN, CODE, CLASS, VARIANT, SEX, PRIMARY, MARK, JOURNAL)
 
 _TASK_RE = re.compile(
     r"^(?:№|n|задание|зад\.?)?\s*"
-    r"(?P<num>\d{1,2}(?:\.\d{1,2})*(?:\s*[кk]\s*\d{1,2})?)"
+    r"(?P<num>\d{1,2}(?:[.,]\d{1,2})*(?:\s*[кk]\s*\d{1,2})?)"
     r"\s*(?:\(\s*(?P<max>\d{1,2})\s*(?:б|балл(?:а|ов)?)?\.?\s*\))?$"
 )
 _NAME_WORDS = {"фио", "ф.и.о", "ф.и.о.", "фамилия", "имя", "отчество", "фамилия,", "имя,"}
@@ -61,9 +61,10 @@ def display_title(value: object) -> str:
 
 
 def normalize_task_number(number: str) -> str:
-    """Canonical task number: no spaces, criterion letter as Latin capital K ("11.3 к1" → "11.3K1")."""
+    """Canonical task number: no spaces, a dot, criterion letter as Latin capital K
+    ("11,3 к1" → "11.3K1")."""
     s = "".join(str(number).split()).upper()
-    return s.replace("К", "K")
+    return s.replace("К", "K").replace(",", ".")
 
 
 def parse_task_title(title: object) -> tuple[str, int | None] | None:

@@ -337,6 +337,14 @@ def _read_columns(found: _Found, task_columns: list[int], options: _Options) -> 
             if code_text is not None
             else np.ones(n, dtype=bool)
         )
+        if code_text is not None and empty_tasks.any():
+            # A municipal export may separate schools by a title row whose text falls into
+            # the code column: with no scores and text no code looks like (spaces, long or
+            # without digits) it is a section row, not a pupil.
+            for i in np.flatnonzero(empty_tasks & ~code_empty).tolist():
+                text = code_text[i]
+                if " " in text or len(text) > 20 or not any(ch.isdigit() for ch in text):
+                    code_empty[i] = True
         for r in (h.CLASS, h.SEX):
             if r in txts:
                 absent |= _absent_mask(txts[r])

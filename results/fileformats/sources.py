@@ -71,15 +71,23 @@ class CalamineSheet:
         return _blocks_from_rows(rows, width, self._row0 + self._sheet.height)  # type: ignore[attr-defined]
 
 
+def results_sheets_first(names: Sequence[str]) -> list[str]:
+    """Sheet names with «…Индивидуальные результаты…» first, otherwise in workbook order."""
+    return sorted(names, key=lambda name: "индивидуальн" not in name.lower())
+
+
 def calamine_sheets(path: str | os.PathLike[str]) -> Iterator[CalamineSheet]:
-    """Visible worksheets in workbook order. Raises calamine's own errors for bad files."""
+    """Visible worksheets, results sheets first. Raises calamine's own errors for bad files."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     workbook = CalamineWorkbook.from_path(os.fspath(path))
-    for meta in workbook.sheets_metadata:
-        if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
-            continue
-        yield CalamineSheet(workbook.get_sheet_by_name(meta.name), meta.name)
+    visible = [
+        meta.name
+        for meta in workbook.sheets_metadata
+        if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
+    ]
+    for name in results_sheets_first(visible):
+        yield CalamineSheet(workbook.get_sheet_by_name(name), name)
 
 
 class OpenpyxlSheet:
@@ -105,9 +113,9 @@ def openpyxl_sheets(path: str | os.PathLike[str]) -> Iterator[OpenpyxlSheet]:
     import openpyxl
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    for ws in workbook.worksheets:
-        if getattr(ws, "sheet_state", "visible") != "visible":
-            continue
+    visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
+    for name in results_sheets_first(visible):
+        ws = workbook[name]
         if hasattr(ws, "reset_dimensions") and ws.max_row in (None, 1):
             # Some writers store no or a wrong <dimension>; read what is really there.
             ws.reset_dimensions()

@@ -34,6 +34,7 @@ from .cells import (
     STATUS_NOT_INTEGER,
     interpret_int,
 )
+from .sources import results_sheets_first
 
 _READ_SIZE = 8 * 1024 * 1024
 _PAD = b" " * 64
@@ -688,15 +689,14 @@ def stream_sheets(path: str | PathLike[str]) -> Iterator[StreamSheet]:
             sst = _shared_strings(zf.read(member))
     sst_array = np.empty(len(sst), dtype=object)
     sst_array[:] = sst
-    for m in _SHEET_RE.finditer(zf.read(workbook)):
-        attrs = _attrs(m.group(1))
-        if attrs.get("state", "visible") != "visible":
-            continue
-        target = rels.get(attrs.get("id"))
+    sheets = [_attrs(m.group(1)) for m in _SHEET_RE.finditer(zf.read(workbook))]
+    visible = {a.get("name", ""): a for a in sheets if a.get("state", "visible") == "visible"}
+    for name in results_sheets_first(list(visible)):
+        target = rels.get(visible[name].get("id"))
         member = _member(names, _resolve(target)) if target else None
         if member is None:
             raise StreamUnsupported("sheet part not found")
-        yield StreamSheet(zf, member, attrs.get("name", ""), sst, sst_array)
+        yield StreamSheet(zf, member, name, sst, sst_array)
 
 
 def _resolve(target: str) -> str:

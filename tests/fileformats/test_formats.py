@@ -313,3 +313,38 @@ def test_progress_is_reported_per_block_and_rises(tmp_path, monkeypatch, kind):
     assert len(seen) >= 3
     assert seen == sorted(seen)
     assert 0 < seen[0] < 1 and seen[-1] > 0.9
+
+
+def test_comma_in_task_numbers_and_no_mark_text(tmp_path):
+    header = [t.replace("3.1 (1б)", "3,1 (1б)") for t in F1_HEADER]
+    rows = [f1_row(1, [1, 1, 1, 1], journal="нет отметки")]
+    rf = read(f1_xlsx(tmp_path / "c.xlsx", rows, header=header), expected_tasks=TASKS)
+    assert rf.ok, (rf.fatal, rf.errors)
+    assert rf.tasks[2].number == "3.1"
+    assert rf.journal_mark.tolist() == [0]
+
+
+def test_school_title_rows_inside_a_municipal_export_are_skipped(tmp_path):
+    section = [None, None, None, "МБОУ СОШ № 2", None, None, None, None, None, None, None, None]
+    rows = [*good_f1_rows(2), section, *good_f1_rows(2, "edu501002")]
+    rf = read(f1_xlsx(tmp_path / "m.xlsx", rows, top=title_rows(org=None)))
+    assert rf.ok, rf.errors
+    assert rf.participant_count == 4
+    assert rf.blank_rows == 1
+
+
+def test_the_individual_results_sheet_is_preferred(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Черновик"
+    for row in [F1_HEADER, *good_f1_rows(1)]:
+        wb.active.append(row)
+    ws = wb.create_sheet("ВПР Индивидуальные результаты")
+    for row in [F1_HEADER, *good_f1_rows(3)]:
+        ws.append(row)
+    wb.save(tmp_path / "two.xlsx")
+    for engine in ENGINES:
+        rf = read(tmp_path / "two.xlsx", engine=engine)
+        assert rf.sheet_name == "ВПР Индивидуальные результаты"
+        assert rf.participant_count == 3
