@@ -6,6 +6,7 @@ All checks are vectorised over the whole file; messages are built only for the f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from .cells import (
 )
 from .schema import FileFormat, ResultsFile, RowError, TaskSpec
 
+_LOGIN_IN_TEXT = re.compile(r"(?<![a-z0-9])(edu\d{6})(?!\d)")
 _LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
 
 
@@ -422,6 +424,11 @@ def _logins(
     mapping: dict[str, int] = {}  # raw text → index (-1 empty, -2 malformed)
     for text in dict.fromkeys(raw_logins):  # distinct values in order of appearance
         login = text.strip().lower()
+        if not h.is_valid_login(login):
+            # «МБОУ СОШ № 1 (edu501001)» in the ОО column: take the login out of it.
+            found = _LOGIN_IN_TEXT.findall(login)
+            if len(found) == 1:
+                login = found[0]
         if not login:
             mapping[text] = -1
         elif h.is_valid_login(login):

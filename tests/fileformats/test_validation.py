@@ -218,3 +218,9 @@ def test_every_repeat_points_at_the_first_occurrence():
         (12, "Код участника A повторяется (впервые — в строке 9)"),
         (14, "Код участника B повторяется (впервые — в строке 10)"),
     ]
+
+
+def test_login_is_taken_out_of_a_school_name_in_the_oo_column():
+    rf = problems([f1_row(1, [1, 1, 1, 1], login="МБОУ СОШ № 1 (EDU501001)")])
+    assert rf.ok
+    assert rf.logins == ["edu501001"]
