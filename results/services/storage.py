@@ -116,6 +116,7 @@ class SchoolOutcome:
     rows: int
     action: Action
     version: int | None = None
+    digest: str = ""
 
 
 # --- PostgreSQL: binary COPY ---------------------------------------------------------------
@@ -349,9 +350,9 @@ def apply_results(
             current = slots[school.pk].current
             rows = int(parts[i].size)
             if current is not None and current.upload_id > upload.pk:
-                outcomes[i] = SchoolOutcome(school, rows, "newer", current.number)
+                outcomes[i] = SchoolOutcome(school, rows, "newer", current.number, digests[i])
             elif current is not None and current.content_sha256 == digests[i]:
-                outcomes[i] = SchoolOutcome(school, rows, "unchanged", current.number)
+                outcomes[i] = SchoolOutcome(school, rows, "unchanged", current.number, digests[i])
             else:
                 to_apply.append(i)
 
@@ -391,7 +392,7 @@ def apply_results(
                     )
                 slot.current = version
                 outcomes[i] = SchoolOutcome(
-                    data.schools[i], int(parts[i].size), "applied", version.number
+                    data.schools[i], int(parts[i].size), "applied", version.number, digests[i]
                 )
             ResultSlot.objects.bulk_update([slots[s] for s in school_ids], ["current"])
             _mark_superseded(previous_uploads - {upload.pk})

@@ -350,18 +350,12 @@ def _applied(
     upload: Upload, prepared: reading.ReadOutcome, outcomes: list[storage.SchoolOutcome]
 ) -> ImportOutcome:
     applied = [o for o in outcomes if o.action == "applied"]
-    digests = {
-        school.login: prepared.data.digest(rows)
-        for school, rows in zip(
-            prepared.data.schools, prepared.data.rows_of_each_school(), strict=True
-        )
-    }
     upload.summary = {
         o.school.login: {
             "rows": o.rows,
             "action": o.action,
             "version": o.version,
-            "digest": digests[o.school.login],
+            "digest": o.digest,
         }
         for o in outcomes
     }
