@@ -202,14 +202,12 @@ class StreamSheet:
         self._sst_array = sst_array
         self._sst_codes = np.full(len(sst), np.iinfo(np.int64).min, dtype=np.int64)
         self._p = 1  # offset of the tag name after "<" (1 + prefix length)
-        self.done = 0.0
 
     # --- splitting the XML into pieces of whole rows -------------------------------------
 
-    def _pieces(self, read_size: int | None = None) -> Iterator[tuple[bytes, int]]:
-        """(bytes of whole rows followed by padding, length without the padding).
-
-        ``self.done`` follows the share of the sheet's XML read so far."""
+    def _pieces(self, read_size: int | None = None) -> Iterator[tuple[bytes, int, float]]:
+        """(bytes of whole rows followed by padding, length without the padding, share of
+        the sheet's XML read so far)."""
         read_size = read_size or _READ_SIZE
         total = max(1, self._zf.getinfo(self._member).file_size)
         with self._zf.open(self._member) as f:
@@ -218,7 +216,7 @@ class StreamSheet:
             started = False
             while True:
                 chunk = f.read(read_size)
-                self.done = min(1.0, f.tell() / total)
+                done = min(1.0, f.tell() / total)
                 buf += chunk
                 if not started:
                     m = _ROOT_RE.search(buf)
@@ -248,12 +246,12 @@ class StreamSheet:
                 end = buf.find(close_data, max(0, len(buf) - len(chunk) - len(close_data)))
                 if end >= 0:
                     if end:
-                        yield buf[:end] + _PAD, end
+                        yield buf[:end] + _PAD, end, 1.0
                     return
                 cut = buf.rfind(close_row)
                 if cut >= 0:
                     cut += len(close_row)
-                    yield buf[:cut] + _PAD, cut
+                    yield buf[:cut] + _PAD, cut, done
                     buf = buf[cut:]
                 if not chunk:
                     if buf.strip():
@@ -468,7 +466,7 @@ class StreamSheet:
 
     def top_rows(self, limit: int) -> list[tuple[int, list[object]]]:
         rows: dict[int, dict[int, object]] = {}
-        for piece, n in self._pieces(256 * 1024):
+        for piece, n, _ in self._pieces(256 * 1024):
             cells = self._scan(piece, n)
             if cells.cell_row.size:
                 numbers = cells.row_numbers[cells.cell_row]
@@ -500,13 +498,16 @@ class StreamSheet:
         return None
 
     def blocks(self, first_row: int, width: int) -> Iterator[CellBlock]:
-        """Blocks of rows from ``first_row`` on. Decompressing and scanning run one piece
-        ahead in a background thread (zlib and numpy release the GIL), so they overlap
-        with the caller's work on the previous block."""
-        return _in_background(self._grid_blocks(first_row, width))
+        """Blocks of rows from ``first_row`` on. Decompressing and scanning each run in a
+        background thread a couple of pieces ahead (zlib and numpy release the GIL), so
+        they overlap with each other and with the caller's work on the previous block."""
+        pieces = _in_background(self._pieces(), name="xlsx-inflate")
+        return _in_background(self._grid_blocks(pieces, first_row, width), name="xlsx-scan")
 
-    def _grid_blocks(self, first_row: int, width: int) -> Iterator[CellBlock]:
-        for piece, n in self._pieces():
+    def _grid_blocks(
+        self, pieces: Iterator[tuple[bytes, int, float]], first_row: int, width: int
+    ) -> Iterator[CellBlock]:
+        for piece, n, done in pieces:
             cells = self._scan(piece, n)
             numbers = cells.row_numbers
             keep_rows = np.flatnonzero(numbers >= first_row)
@@ -525,7 +526,7 @@ class StreamSheet:
                 kind[r, c] = cells.kind[sel]
                 num[r, c] = cells.num[sel]
                 sidx[r, c] = cells.sidx[sel]
-            yield CellBlock(numbers[keep_rows], kind, num, sidx, self, cells.extras, self.done)
+            yield CellBlock(numbers[keep_rows], kind, num, sidx, self, cells.extras, done)
 
     def string_codes(self, indices: np.ndarray) -> np.ndarray:
         """Encoded integer interpretation of shared strings (cached per string)."""
@@ -624,7 +625,7 @@ class CellBlock:
 _T = TypeVar("_T")
 
 
-def _in_background(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
+def _in_background(items: Iterator[_T], depth: int = 2, name: str = "xlsx") -> Iterator[_T]:
     """Produce ``items`` in a daemon thread, at most ``depth`` ahead; re-raise its errors
     here and stop it when the consumer stops early."""
     slots: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
@@ -647,8 +648,14 @@ def _in_background(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
             put(("done", None))
         except BaseException as e:  # handed to the consumer, raised there
             put(("error", e))
+        finally:
+            # Close the producer here, in its own thread, so that nested producers (and
+            # the zip member they read) stop now rather than at garbage collection.
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
 
-    worker = threading.Thread(target=run, name="xlsx-scan", daemon=True)
+    worker = threading.Thread(target=run, name=name, daemon=True)
     worker.start()
     try:
         while True:

@@ -209,3 +209,31 @@ def test_long_numbers_take_the_slow_path(tmp_path):
     rf = read(raw_xlsx(tmp_path / "long.xlsx", sheet_rows(rows)))
     assert rf.participant_code.tolist() == ["123456789012345"]
     assert rf.ok
+
+
+def test_background_threads_stop_when_the_reader_stops_early(tmp_path, monkeypatch):
+    import threading
+
+    data = generate_f1(rows=2000, seed=2)
+    write_f1_xlsx(tmp_path / "f1.xlsx", data)
+    monkeypatch.setattr(xlsx_stream, "_READ_SIZE", 2000)
+    before = threading.active_count()
+    sheet = next(xlsx_stream.stream_sheets(tmp_path / "f1.xlsx"))
+    blocks = sheet.blocks(9, 21)
+    next(blocks)
+    blocks.close()
+    assert threading.active_count() == before
+
+
+def test_errors_in_the_background_reach_the_reader(tmp_path, monkeypatch):
+    data = generate_f1(rows=500, seed=2)
+    write_f1_xlsx(tmp_path / "f1.xlsx", data)
+
+    def broken(self, piece, n):
+        raise xlsx_stream.StreamUnsupported("boom")
+
+    monkeypatch.setattr(xlsx_stream.StreamSheet, "_scan", broken)
+    with pytest.raises(xlsx_stream.StreamUnsupported):
+        list(next(xlsx_stream.stream_sheets(tmp_path / "f1.xlsx")).blocks(9, 21))
+    # The reader falls back to calamine and still reads the file.
+    assert read(tmp_path / "f1.xlsx", "auto").n_rows == 500
