@@ -5,6 +5,7 @@ closed network); a missing browser fails the test naming the package, never skip
 """
 
 import datetime
+import gc
 import importlib
 import os
 
@@ -21,6 +22,17 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "secret-pass-123"
 
 
+def running_browser():
+    """The browser tests/e2e keeps open for the whole session, if it has started one.
+
+    Playwright's sync API allows one instance per thread, so a second one cannot start
+    while that session-scoped browser is alive: borrow it instead.
+    """
+    from playwright.sync_api import Browser
+
+    return next((o for o in gc.get_objects() if isinstance(o, Browser) and o.is_connected()), None)
+
+
 @pytest.fixture(scope="module")
 def chromium():
     executable = require_binary("chromium", "chromium")
@@ -29,6 +41,10 @@ def chromium():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
+    shared = running_browser()
+    if shared is not None:
+        yield shared
+        return
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
@@ -97,13 +113,21 @@ def test_an_observer_files_the_act_from_a_phone_and_staff_see_it(live_server, ph
     phone.wait_for_selector("#act-form")
     assert fits_the_screen(phone)
 
-    phone.get_by_label("Участники используют телефоны, справочные материалы, шпаргалки").check()
-    phone.get_by_text("Сохранён", exact=False).wait_for()  # the draft is on the server
-    phone.get_by_label("В аудитории находятся посторонние лица").check()
-    phone.fill("#id_comments", "Телефон у двоих участников; в аудитории был родитель.")
-    phone.wait_for_function(
-        "document.querySelector('[data-testid=autosave-status]').innerText.includes('Черновик сохранён')"
+    def saved(action) -> None:
+        """Do something on the form and wait until its draft reached the server."""
+        with phone.expect_response(lambda r: "/act/autosave/" in r.url) as response:
+            action()
+        assert response.value.status == 200
+
+    saved(
+        lambda: phone.get_by_label(
+            "Участники используют телефоны, справочные материалы, шпаргалки"
+        ).check()
     )
+    saved(lambda: phone.get_by_label("В аудитории находятся посторонние лица").check())
+    phone.fill("#id_comments", "Телефон у двоих участников; в аудитории был родитель.")
+    saved(lambda: phone.locator("#id_comments").blur())
+    assert "Черновик сохранён" in phone.locator("[data-testid=autosave-status]").inner_text()
     draft = Act.objects.get()
     assert draft.status == ActStatus.DRAFT
     assert draft.violations.count() == 2
@@ -133,6 +157,8 @@ def test_a_lost_connection_loses_nothing(live_server, phone, scene):
     phone.get_by_label("Превышено время выполнения работы").check()
     phone.wait_for_selector("[data-autosave=offline]")
     assert not Act.objects.exists()  # nothing reached the server yet...
-    phone.context.set_offline(False)  # ...until the network comes back
+    with phone.expect_response(lambda r: "/act/autosave/" in r.url) as response:
+        phone.context.set_offline(False)  # ...until the network comes back
+    assert response.value.status == 200
     phone.wait_for_selector("[data-autosave=saved]")
     assert list(Act.objects.get().violations.values_list("code", flat=True)) == ["time-exceeded"]
