@@ -79,9 +79,11 @@ def test_report_with_five_thousand_errors_is_fast_and_says_how_many_more(tmp_pat
     elapsed = time.perf_counter() - started
     assert elapsed < 8, elapsed
 
-    wb = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
-    listing = list(wb["Ошибки"].iter_rows(values_only=True))
+    from python_calamine import CalamineWorkbook  # reads the report back ~10× faster
+
+    wb = CalamineWorkbook.from_path(str(tmp_path / "r.xlsx"))
+    listing = wb.get_sheet_by_name("Ошибки").to_python(skip_empty_area=False)
     assert len(listing) == 1 + 5000 + 2
     assert listing[-1][2].startswith("Показаны первые 5000 ошибок из 12000")
-    copied = list(wb["Строки с ошибками"].iter_rows(values_only=True))
+    copied = wb.get_sheet_by_name("Строки с ошибками").to_python(skip_empty_area=False)
     assert len(copied) == 1 + 2500  # two errors per row, 5000 shown
