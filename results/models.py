@@ -422,3 +422,282 @@ class PupilResult(models.Model):
         """Positions (0-based, catalog order) of the tasks left unanswered."""
         mask = self.unanswered_mask
         return [j for j in range(64) if mask >> j & 1]
+
+
+# --- Objectivity indicators (issue 5) ------------------------------------------------------
+# Computed by results.indicators.services from the pure package results.objectivity; pages
+# read these rows only, never the pupils' rows.
+
+
+class IndicatorSettings(models.Model):
+    """The levels of the decision rule (one row, editable in the admin).
+
+    Maps one to one onto ``results.objectivity.DecisionParams``; a change makes every
+    snapshot stale (their input hash contains these values), so the next recompute
+    evaluates everything again.
+    """
+
+    fdr_level = models.FloatField(
+        "уровень FDR (Бенджамини — Хохберг)",
+        default=0.05,
+        validators=[MinValueValidator(0.0001), MaxValueValidator(0.5)],
+    )
+    min_pupils = models.PositiveSmallIntegerField(
+        "минимум участников для признаков распределения",
+        default=20,
+        validators=[MinValueValidator(1)],
+    )
+    min_pupils_class = models.PositiveSmallIntegerField(
+        "минимум участников в классе",
+        default=10,
+        validators=[MinValueValidator(1)],
+    )
+    bunching_window = models.PositiveSmallIntegerField(
+        "окно у границы отметки, баллов",
+        default=2,
+        validators=[MinValueValidator(1)],
+    )
+    high_percentile = models.FloatField(
+        "перцентиль для признака a",
+        default=0.95,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    min_bunching_share = models.FloatField(
+        "минимальная доля «подтянутых» (признак c)",
+        default=0.1,
+    )
+    min_excess_share = models.FloatField(
+        "минимальное превышение над регионом (признак b)",
+        default=0.05,
+    )
+    min_scale_mismatches = models.PositiveSmallIntegerField(
+        "отметок не по шкале для признака h",
+        default=1,
+        validators=[MinValueValidator(1)],
+    )
+    cohort_min_rank4 = models.FloatField(
+        "минимальный перцентиль 4 класса (признак d)",
+        default=0.75,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    updated_at = models.DateTimeField("изменено", auto_now=True)
+
+    class Meta:
+        verbose_name = "настройки признаков необъективности"
+        verbose_name_plural = "настройки признаков необъективности"
+
+    def __str__(self) -> str:
+        return f"FDR {self.fdr_level}, от {self.min_pupils} участников"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # a singleton: the admin edits the one row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "IndicatorSettings":
+        """The row; before anyone saved it, the defaults from settings.INDICATORS_DEFAULTS."""
+        row = cls.objects.filter(pk=1).first()
+        if row is None:
+            row = cls(pk=1)
+            for name, value in getattr(settings, "INDICATORS_DEFAULTS", {}).items():
+                setattr(row, name, value)
+        return row
+
+    def as_params(self) -> dict:
+        return {
+            "fdr_level": self.fdr_level,
+            "min_pupils": self.min_pupils,
+            "min_pupils_class": self.min_pupils_class,
+            "bunching_window": self.bunching_window,
+            "high_percentile": self.high_percentile,
+            "min_bunching_share": self.min_bunching_share,
+            "min_excess_share": self.min_excess_share,
+            "min_scale_mismatches": self.min_scale_mismatches,
+            "cohort_min_rank4": self.cohort_min_rank4,
+        }
+
+
+class IndicatorSnapshot(models.Model):
+    """The signs of every school of a region for one test, keyed by a hash of the inputs.
+
+    The inputs are the test's scale and tasks, the current result version of every school
+    (and of grade 5 next year for sign d), the observed classes and the settings: when the
+    hash is unchanged the stored signs are reused, not computed again.
+    """
+
+    region = models.ForeignKey(
+        "schools.Region", on_delete=models.CASCADE, related_name="+", verbose_name="регион"
+    )
+    test = models.ForeignKey(
+        Test, on_delete=models.CASCADE, related_name="indicator_snapshots", verbose_name="работа"
+    )
+    input_hash = models.CharField("хеш входных данных", max_length=64)
+    n_schools = models.PositiveIntegerField("ОО", default=0)
+    n_pupils = models.PositiveIntegerField("участников", default=0)
+    seconds = models.FloatField("время расчёта, с", default=0.0)
+    created_at = models.DateTimeField("рассчитан", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "снимок признаков по работе"
+        verbose_name_plural = "снимки признаков по работам"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "test", "input_hash"], name="unique_indicator_snapshot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test} — {self.input_hash[:10]}"
+
+
+class SchoolTestIndicator(models.Model):
+    """Signs of one school in one test, and the year-wide decision about them."""
+
+    snapshot = models.ForeignKey(
+        IndicatorSnapshot, on_delete=models.CASCADE, related_name="rows", verbose_name="снимок"
+    )
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+", verbose_name="ОО"
+    )
+    test = models.ForeignKey(
+        Test, on_delete=models.CASCADE, related_name="+", verbose_name="работа"
+    )
+    year = models.PositiveSmallIntegerField("год")
+    n_pupils = models.PositiveIntegerField("участников")
+    is_selective = models.BooleanField("лицей или гимназия", default=False)
+    insufficient = models.BooleanField(
+        "недостаточно данных", default=False, help_text="Меньше минимума участников."
+    )
+    #: {letter: {applicable, reason, effect, p, score, evidence}}
+    signs = models.JSONField("признаки", default=dict)
+    #: What the year-wide decision needs: {letter: [p or null, effect_is_material]}.
+    tested = models.JSONField("проверяемые признаки", default=dict)
+    flagged = models.BooleanField("есть признаки", default=False)
+    strength = models.FloatField("сила", default=0.0)
+    surviving = models.JSONField("признаки после FDR", default=list)
+    q_values = models.JSONField("q-значения", default=dict)
+    annotations = models.JSONField("пометки", default=list)
+
+    class Meta:
+        verbose_name = "признаки ОО по работе"
+        verbose_name_plural = "признаки ОО по работам"
+        ordering = ["-strength", "school_id"]
+        indexes = [
+            models.Index(fields=["year", "flagged"], name="indicator_year_flagged"),
+            models.Index(fields=["school", "year"], name="indicator_school_year"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "school"], name="unique_indicator_school_per_snapshot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} × {self.test_id}: {'есть признаки' if self.flagged else '—'}"
+
+
+class YearIndicatorRun(models.Model):
+    """The year-wide decision (BH across all tests of the year) for a region."""
+
+    region = models.ForeignKey(
+        "schools.Region", on_delete=models.CASCADE, related_name="+", verbose_name="регион"
+    )
+    year = models.PositiveSmallIntegerField("год")
+    input_hash = models.CharField("хеш снимков и настроек", max_length=64)
+    n_results = models.PositiveIntegerField("ОО × работ", default=0)
+    n_flagged = models.PositiveIntegerField("с признаками", default=0)
+    fdr_level = models.FloatField("уровень FDR", default=0.05)
+    computed_at = models.DateTimeField("рассчитано", auto_now=True)
+
+    class Meta:
+        verbose_name = "расчёт признаков за год"
+        verbose_name_plural = "расчёты признаков за год"
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="unique_year_indicator_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.n_flagged} из {self.n_results}"
+
+
+class SchoolYearIndicator(models.Model):
+    """One school's year: the tests with signs, as the official list counts markers."""
+
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+", verbose_name="ОО"
+    )
+    year = models.PositiveSmallIntegerField("год")
+    n_tests = models.PositiveSmallIntegerField("работ с результатами", default=0)
+    n_flagged = models.PositiveSmallIntegerField("количество маркеров", default=0)
+    #: Short codes of the tests with signs («4 РУ», «5 МА»).
+    markers = models.JSONField("работы с признаками", default=list)
+    strength = models.FloatField("сила", default=0.0)
+
+    class Meta:
+        verbose_name = "признаки ОО за год"
+        verbose_name_plural = "признаки ОО за год"
+        ordering = ["-year", "-strength"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year"], name="unique_school_year_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}, {self.year}: {self.n_flagged}"
+
+
+class OfficialListImport(models.Model):
+    """An imported official list «ОО с признаками необъективности результатов»."""
+
+    year = models.PositiveSmallIntegerField("год")
+    original_filename = models.CharField("имя файла", max_length=255)
+    rows = models.PositiveIntegerField("строк", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто загрузил",
+    )
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "официальный перечень ОО с признаками"
+        verbose_name_plural = "официальные перечни ОО с признаками"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.original_filename}"
+
+
+class OfficialListEntry(models.Model):
+    """One row of an official list: a school and its 0/1 markers per test."""
+
+    list_import = models.ForeignKey(
+        OfficialListImport, on_delete=models.CASCADE, related_name="entries"
+    )
+    year = models.PositiveSmallIntegerField("год")
+    login = models.CharField("логин", max_length=20)
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ОО",
+    )
+    school_name = models.CharField("ОО (как в перечне)", max_length=500, blank=True)
+    municipality_name = models.CharField(
+        "муниципалитет (как в перечне)", max_length=200, blank=True
+    )
+    #: {"4 РУ": 1, "4 МА": 0, …}
+    markers = models.JSONField("маркеры", default=dict)
+    marker_count = models.PositiveSmallIntegerField("количество маркеров", default=0)
+
+    class Meta:
+        verbose_name = "строка официального перечня"
+        verbose_name_plural = "строки официального перечня"
+        ordering = ["login"]
+
+    def __str__(self) -> str:
+        return f"{self.login}: {self.marker_count}"
