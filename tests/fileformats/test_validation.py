@@ -224,3 +224,46 @@ def test_login_is_taken_out_of_a_school_name_in_the_oo_column():
     rf = problems([f1_row(1, [1, 1, 1, 1], login="МБОУ СОШ № 1 (EDU501001)")])
     assert rf.ok
     assert rf.logins == ["edu501001"]
+
+
+def test_primary_score_that_is_not_a_number_or_negative():
+    rf = problems([f1_row(1, [1, 1, 1, 1], primary="семь"), f1_row(2, [0, 0, 0, 0], primary=-2)])
+    assert [(e.row, e.column, e.message_ru) for e in rf.errors] == [
+        (9, "Первичный балл", "Первичный балл «семь» — не целое число"),
+        (10, "Первичный балл", "Отрицательный первичный балл -2"),
+    ]
+    assert rf.primary_score.tolist() == [-1, -1]
+
+
+def test_unknown_sex_and_missing_class_are_warnings(tmp_path):
+    from .builders import COLLECTION_HEADER, write_xlsx
+
+    rows = [
+        COLLECTION_HEADER,
+        ["1", 1, 2, 1, 0, 3, None, "мужской", 5],
+        ["2", 1, 2, 1, 0, 3, "4А", "?", 5],
+    ]
+    rf = read_results_file(write_xlsx(tmp_path / "f.xlsx", rows), filename="f.xlsx")
+    assert rf.ok
+    assert rf.sex.tolist() == ["М", ""]
+    assert rf.warnings == [
+        RowError(2, "Класс", "Не указан класс"),
+        RowError(3, "Пол", "Пол «?» не распознан (нужно М или Ж); оставлен пустым"),
+    ]
+
+
+def test_header_max_differing_from_the_tasks_and_a_repeated_column_are_warnings(tmp_path):
+    header = [*F1_HEADER, "Вариант"]
+    rows = [[*r, 2] for r in good_f1_rows()]
+    rf = read_results_file(
+        f1_xlsx(tmp_path / "f.xlsx", rows, header=header, top=title_rows(max_score=9, org="")),
+        filename="f.xlsx",
+    )
+    assert rf.ok
+    assert rf.variant.tolist() == [1] * 5  # the first «Вариант» column is used
+    assert rf.warnings == [
+        RowError(8, "Вариант", "Повторяющийся столбец пропущен"),
+        RowError(
+            0, None, "В шапке указан максимальный первичный балл 9, а сумма максимумов заданий — 7"
+        ),
+    ]
