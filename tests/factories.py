@@ -321,3 +321,94 @@ def make_results(*, test, school, rows, filename: str = "results.xlsx"):
         ]
     )
     return upload
+
+
+# --- indicators --------------------------------------------------------------------------------
+
+
+def make_synthetic_region_results(
+    *,
+    municipalities,
+    year: int = 2026,
+    subject: str = "Русский язык",
+    grade: int = 4,
+    n_schools: int = 60,
+    seed: int = 20260501,
+    manipulation_shares: dict | None = None,
+):
+    """Store a synthetic region (results.objectivity.synthetic) as pupils' rows of one test.
+
+    Schools are created round-robin over ``municipalities`` with logins edu7NNNNN (lyceums
+    where the generator made selective schools). Returns (test, schools by index, the
+    generator's truth: school kind per index).
+    """
+    import numpy as np
+
+    from results.models import PupilResult, ResultSlot, ResultVersion, Upload, UploadStatus
+    from results.objectivity.synthetic import RegionConfig, TestDesign, generate_region
+
+    design = TestDesign()
+    config = RegionConfig(n_schools=n_schools, seed=seed)
+    if manipulation_shares is not None:
+        config = RegionConfig(
+            n_schools=n_schools, seed=seed, manipulation_shares=manipulation_shares
+        )
+    region = generate_region(config, design)
+    arrays = region.arrays
+    levels = {0: "Б", 1: "П", 2: "В"}
+    test = TestFactory(
+        year=year,
+        subject=subject,
+        grade=grade,
+        max_score=int(sum(design.task_max)),
+        cut_3=design.cut_scores[0],
+        cut_4=design.cut_scores[1],
+        cut_5=design.cut_scores[2],
+        tasks=[
+            (str(j + 1), int(m), levels[int(level)])
+            for j, (m, level) in enumerate(zip(design.task_max, design.task_level, strict=True))
+        ],
+    )
+    schools = []
+    for s in range(arrays.n_schools):
+        schools.append(
+            School.objects.filter(login=f"edu7{s:05d}").first()
+            or SchoolFactory(
+                municipality=municipalities[s % len(municipalities)],
+                login=f"edu7{s:05d}",
+                short_name=f"Школа {s}",
+                school_type="lyceum" if arrays.school_is_selective[s] else "school",
+            )
+        )
+    upload = Upload.objects.create(
+        original_filename="synthetic.xlsx", sha256=f"{test.pk:064d}", test=test,
+        status=UploadStatus.APPLIED,
+    )  # fmt: skip
+    rows = []
+    order = np.argsort(arrays.school_idx, kind="stable")
+    for i in order.tolist():
+        s = int(arrays.school_idx[i])
+        rows.append(
+            PupilResult(
+                school=schools[s],
+                test=test,
+                upload=upload,
+                class_label=f"{grade}{'АБВГДЕЖЗИК'[int(arrays.class_idx[i]) % 10]}",
+                participant_code=str(10000 + i),
+                scores=[int(v) for v in arrays.task_scores[i]],
+                primary_score=int(arrays.primary_score[i]),
+                mark=int(arrays.mark[i]),
+                journal_mark=max(0, int(arrays.journal_mark[i])),
+            )
+        )
+    PupilResult.objects.bulk_create(rows, batch_size=2000)
+    counts = np.bincount(arrays.school_idx, minlength=arrays.n_schools)
+    for s, school in enumerate(schools):
+        if not counts[s]:
+            continue
+        version = ResultVersion.objects.create(
+            school=school, test=test, upload=upload, number=1, rows=int(counts[s]),
+            content_sha256=f"{s:064d}",
+        )  # fmt: skip
+        ResultSlot.objects.update_or_create(school=school, test=test, defaults={"current": version})
+    return test, schools, region.school_kind

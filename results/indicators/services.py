@@ -1,0 +1,517 @@
+"""Computing and storing the signs of non-objective results.
+
+``compute_indicators(year=…)`` is the one entry point (CLI, jobs, nightly beat, the upload
+hook). For each region with results that year:
+
+1. per test, the hash of its inputs (scale and tasks, each school's current result version,
+   grade 5 of the next year for sign d, the observed classes, the settings) is compared
+   with the stored snapshot; only a test whose hash changed is fetched and evaluated
+   (``evaluate_test`` over the whole region: the references are region-wide);
+2. the year-wide decision (Benjamini–Hochberg across every test of the year, then the
+   decision rule) runs over the stored p-values only — a few thousand numbers, no pupil
+   rows — and only the rows whose decision changed are written;
+3. the per-school year summary (markers per test, as the official lists count them).
+
+Why always the whole region, even with ``municipality``: the reference distributions and
+the BH correction are region-wide, so a municipality's answer depends on every other
+school. ``municipality`` picks the region and narrows the returned summary (what the CLI
+prints and the job reports); thanks to the snapshots the rest of the region costs only a
+hash comparison when nothing changed there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+
+from results.indicators import arrays as array_selectors
+from results.models import (
+    IndicatorSettings,
+    IndicatorSnapshot,
+    ResultSlot,
+    SchoolTestIndicator,
+    SchoolYearIndicator,
+    Test,
+    Upload,
+    YearIndicatorRun,
+)
+from results.objectivity import (
+    DecisionParams,
+    SchoolTestResult,
+    SignResult,
+    attach_signs,
+    cohort_drop,
+    decide_year,
+    evaluate_test,
+)
+from schools.models import Municipality, Region, SchoolType
+from vpr_portal.jobs import JobReporter, UserFacingError, run_job_body
+from vpr_portal.models import Job
+
+SELECTIVE_TYPES = (SchoolType.LYCEUM, SchoolType.GYMNASIUM)
+#: Bumped when the stored layout or the statistics change, so old snapshots go stale.
+ALGORITHM_VERSION = "1"
+
+
+@dataclass
+class ComputeSummary:
+    """What one ``compute_indicators`` call did (the CLI prints it, the job stores it)."""
+
+    year: int
+    tests_evaluated: int = 0
+    tests_reused: int = 0
+    results: int = 0
+    flagged: int = 0
+    schools_with_signs: int = 0
+    seconds: float = 0.0
+    municipality: str | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "municipality": self.municipality,
+            "tests_evaluated": self.tests_evaluated,
+            "tests_reused": self.tests_reused,
+            "results": self.results,
+            "flagged": self.flagged,
+            "schools_with_signs": self.schools_with_signs,
+            "seconds": round(self.seconds, 3),
+            "stages": {k: round(v, 3) for k, v in self.stages.items()},
+        }
+
+    def message_ru(self) -> str:
+        scope = f" ({self.municipality})" if self.municipality else ""
+        return (
+            f"Признаки за {self.year} год{scope}: ОО × работ — {self.results}, с признаками — "
+            f"{self.flagged}, ОО с признаками — {self.schools_with_signs}. Пересчитано работ: "
+            f"{self.tests_evaluated}, без изменений: {self.tests_reused}."
+        )
+
+
+def decision_params() -> DecisionParams:
+    """The decision rule's levels from the admin row (defaults from settings)."""
+    return DecisionParams(**IndicatorSettings.load().as_params())
+
+
+# --- inputs and their hash ------------------------------------------------------------------
+
+
+def _regions(year: int, municipality: Municipality | None) -> list[Region]:
+    if municipality is not None:
+        return [municipality.region]
+    return list(
+        Region.objects.filter(
+            municipalities__schools__result_slots__test__year=year,
+            municipalities__schools__result_slots__current__isnull=False,
+        ).distinct()
+    )
+
+
+def _current_slots(test: Test, region: Region) -> list[tuple[int, int, str]]:
+    """(school id, current version id, school type) of the region's schools in a test."""
+    return list(
+        ResultSlot.objects.filter(
+            test=test, current__isnull=False, school__municipality__region=region
+        )
+        .order_by("school_id")
+        .values_list("school_id", "current_id", "school__school_type")
+    )
+
+
+def _next_year_grade5(test: Test) -> Test | None:
+    """The same subject in grade 5 a year later: the other half of sign d."""
+    if test.grade != 4:
+        return None
+    return Test.objects.filter(
+        year=test.year + 1, session=test.session, subject__iexact=test.subject, grade=5
+    ).first()
+
+
+def _observed_classes(test: Test, school_ids: list[int]) -> dict[tuple[int, str], bool]:
+    """{(school id, class label): observed} for sign f, from the observers app's read."""
+    try:
+        from observers.selectors import observed_class_results_keys
+    except ImportError:  # the observers app is optional for this computation
+        return {}
+    keys = observed_class_results_keys(test_ids=[test.pk], school_ids=school_ids)
+    return {(k.school_id, k.class_label): k.observed for k in keys}
+
+
+def _digest(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class TestInputs:
+    test: Test
+    region: Region
+    slots: list[tuple[int, int, str]]
+    next_test: Test | None
+    next_slots: list[tuple[int, int, str]]
+    observed: dict[tuple[int, str], bool]
+    input_hash: str
+
+
+def test_inputs(test: Test, region: Region, params: DecisionParams) -> TestInputs:
+    slots = _current_slots(test, region)
+    next_test = _next_year_grade5(test)
+    next_slots = _current_slots(next_test, region) if next_test else []
+    observed = _observed_classes(test, [s for s, _, _ in slots])
+    tasks = list(test.tasks.order_by("position").values_list("number", "max_score", "level"))
+    payload = {
+        "algorithm": ALGORITHM_VERSION,
+        "test": [test.pk, test.max_score, list(test.cuts), tasks],
+        "params": params.__dict__,
+        "slots": slots,
+        "next": [next_test.pk if next_test else None, [v for _, v, _ in next_slots]],
+        "observed": sorted([*k, v] for k, v in observed.items()),
+    }
+    return TestInputs(test, region, slots, next_test, next_slots, observed, _digest(payload))
+
+
+# --- evaluation of one test -----------------------------------------------------------------
+
+
+def _finite(value: Any) -> Any:
+    """JSON without NaN/inf (PostgreSQL's jsonb refuses them): those become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _sign_json(sign: SignResult) -> dict[str, Any]:
+    return {
+        "applicable": sign.applicable,
+        "reason": sign.reason,
+        "effect": sign.effect,
+        "p": sign.p_value,
+        "score": sign.score,
+        "evidence": sign.evidence,
+    }
+
+
+def _signs_json(signs: dict[str, SignResult]) -> dict[str, Any]:
+    data = {letter: _sign_json(sign) for letter, sign in signs.items()}
+    try:
+        json.dumps(data, allow_nan=False)
+    except ValueError:
+        data = _finite(data)
+    return data
+
+
+def _tested_json(signs: dict[str, SignResult]) -> dict[str, list]:
+    """The few numbers the year-wide decision needs, so it never reads the evidence."""
+    tested = {}
+    for letter, sign in signs.items():
+        if not sign.applicable:
+            continue
+        p = sign.p_value
+        if p is not None and math.isnan(p):  # not tested
+            p = None
+        tested[letter] = [p, bool(sign.evidence.get("effect_is_material", p is not None))]
+    return tested
+
+
+def _cohort_signs(inputs: TestInputs, loaded: array_selectors.LoadedTest, params: DecisionParams):
+    """Sign d for a grade-4 test: the same schools' grade 5 a year later."""
+    if inputs.next_test is None or not inputs.next_slots:
+        return {}
+    arrays = loaded.arrays
+    n4 = np.bincount(arrays.school_idx, minlength=arrays.n_schools)
+    sum4 = np.bincount(arrays.school_idx, weights=arrays.primary_score, minlength=arrays.n_schools)
+    mean4 = np.divide(
+        sum4, n4 * arrays.max_score, out=np.full(arrays.n_schools, np.nan), where=n4 > 0
+    )
+    next_means = array_selectors.school_means(inputs.next_test, loaded.school_ids.tolist())
+    n5 = np.array([next_means.get(int(s), (0, 0.0))[0] for s in loaded.school_ids])
+    mean5 = np.array([next_means.get(int(s), (0, math.nan))[1] for s in loaded.school_ids])
+    signs = cohort_drop(mean4, n4, mean5, n5, params=params)
+    return {i: [sign] for i, sign in enumerate(signs)}
+
+
+def evaluate_snapshot(inputs: TestInputs, params: DecisionParams) -> IndicatorSnapshot:
+    """Fetch one test's rows for the region, evaluate every sign, store a new snapshot."""
+    started = time.perf_counter()
+    test, region = inputs.test, inputs.region
+    selective = {s for s, _, kind in inputs.slots if kind in SELECTIVE_TYPES}
+    loaded = array_selectors.test_arrays(
+        test=test,
+        school_ids=[s for s, _, _ in inputs.slots],
+        selective_school_ids=selective,
+        observed_classes=inputs.observed or None,
+        test_key=str(test.pk),
+    )
+    results = evaluate_test(loaded.arrays, params)
+    results = attach_signs(results, _cohort_signs(inputs, loaded, params))
+    with transaction.atomic():
+        IndicatorSnapshot.objects.filter(region=region, test=test).delete()
+        snapshot = IndicatorSnapshot.objects.create(
+            region=region,
+            test=test,
+            input_hash=inputs.input_hash,
+            n_schools=len(results),
+            n_pupils=loaded.arrays.n_pupils,
+        )
+        SchoolTestIndicator.objects.bulk_create(
+            [
+                SchoolTestIndicator(
+                    snapshot=snapshot,
+                    school_id=int(loaded.school_ids[r.school_idx]),
+                    test=test,
+                    year=test.year,
+                    n_pupils=r.n_pupils,
+                    is_selective=r.is_selective,
+                    insufficient=r.n_pupils < params.min_pupils,
+                    signs=_signs_json(r.signs),
+                    tested=_tested_json(r.signs),
+                )
+                for r in results
+            ],
+            batch_size=500,
+        )
+        IndicatorSnapshot.objects.filter(pk=snapshot.pk).update(
+            seconds=time.perf_counter() - started
+        )
+    return snapshot
+
+
+# --- the year-wide decision -----------------------------------------------------------------
+
+
+def _light_result(row: tuple) -> SchoolTestResult:
+    pk, test_id, _, n_pupils, is_selective, tested = row[:6]
+    signs = {
+        letter: SignResult(letter, True, None, None, p, None, {"effect_is_material": material})
+        for letter, (p, material) in tested.items()
+    }
+    return SchoolTestResult(str(test_id), pk, n_pupils, is_selective, signs)
+
+
+def decide_region_year(*, region: Region, year: int, params: DecisionParams) -> tuple[int, int]:
+    """BH across the year's stored p-values and the decision rule; returns (rows, flagged)."""
+    rows = list(
+        SchoolTestIndicator.objects.filter(snapshot__region=region, year=year).values_list(
+            "pk",
+            "test_id",
+            "school_id",
+            "n_pupils",
+            "is_selective",
+            "tested",
+            "flagged",
+            "strength",
+            "surviving",
+            "q_values",
+            "annotations",
+        )
+    )
+    decisions = decide_year([_light_result(r) for r in rows], params)
+    changed = []
+    for row, decision in zip(rows, decisions, strict=True):
+        q_values = {k: round(v, 8) for k, v in decision.q_values.items()}
+        new = (decision.flagged, decision.strength, list(decision.surviving), q_values,
+               list(decision.annotations))  # fmt: skip
+        if new != (row[6], row[7], row[8], row[9], row[10]):
+            changed.append(
+                SchoolTestIndicator(
+                    pk=row[0],
+                    flagged=new[0],
+                    strength=new[1],
+                    surviving=new[2],
+                    q_values=new[3],
+                    annotations=new[4],
+                )
+            )
+    fields = ["flagged", "strength", "surviving", "q_values", "annotations"]
+    SchoolTestIndicator.objects.bulk_update(changed, fields, batch_size=500)
+    _store_school_years(region=region, year=year)
+    flagged = sum(d.flagged for d in decisions)
+    YearIndicatorRun.objects.update_or_create(
+        region=region,
+        year=year,
+        defaults={
+            "input_hash": _digest(
+                sorted(
+                    IndicatorSnapshot.objects.filter(region=region, test__year=year).values_list(
+                        "input_hash", flat=True
+                    )
+                )
+            ),
+            "n_results": len(rows),
+            "n_flagged": flagged,
+            "fdr_level": params.fdr_level,
+        },
+    )
+    return len(rows), flagged
+
+
+def _store_school_years(*, region: Region, year: int) -> None:
+    """One row per school and year: its markers (tests with signs), as the lists count them."""
+    per_school: dict[int, SchoolYearIndicator] = {}
+    rows = (
+        SchoolTestIndicator.objects.filter(snapshot__region=region, year=year)
+        .select_related("test")
+        .only("school_id", "flagged", "strength", "test__subject", "test__grade")
+        .order_by("test__grade", "test__subject")
+    )
+    for row in rows:
+        summary = per_school.setdefault(
+            row.school_id, SchoolYearIndicator(school_id=row.school_id, year=year, markers=[])
+        )
+        summary.n_tests += 1
+        if row.flagged:
+            summary.n_flagged += 1
+            summary.markers.append(row.test.short_code)
+            summary.strength = round(summary.strength + row.strength, 4)
+    with transaction.atomic():
+        SchoolYearIndicator.objects.filter(year=year, school__municipality__region=region).delete()
+        SchoolYearIndicator.objects.bulk_create(per_school.values(), batch_size=500)
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def compute_indicators(
+    *,
+    year: int,
+    municipality: Municipality | None = None,
+    reporter: JobReporter | None = None,
+    tests: Iterable[Test] | None = None,
+) -> ComputeSummary:
+    """Signs for every school × test of ``year`` in the region(s), stored (see module doc).
+
+    ``tests`` limits the hash checks to those tests (the upload hook passes the uploaded
+    one); the decision still covers the whole year.
+    """
+    started = time.perf_counter()
+    params = decision_params()
+    summary = ComputeSummary(year=year, municipality=municipality.name if municipality else None)
+    chosen = list(tests) if tests is not None else None
+    for region in _regions(year, municipality):
+        region_tests = chosen
+        if region_tests is None:
+            region_tests = list(
+                Test.objects.filter(
+                    year=year,
+                    result_slots__current__isnull=False,
+                    result_slots__school__municipality__region=region,
+                )
+                .distinct()
+                .order_by("grade", "subject")
+            )
+            # Tests whose results are gone leave no stale signs behind.
+            IndicatorSnapshot.objects.filter(region=region, test__year=year).exclude(
+                test__in=region_tests
+            ).delete()
+        for i, test in enumerate(region_tests):
+            if reporter is not None:
+                reporter.progress(i, len(region_tests) + 1, f"Работа: {test}")
+            t0 = time.perf_counter()
+            inputs = test_inputs(test, region, params)
+            current = IndicatorSnapshot.objects.filter(
+                region=region, test=test, input_hash=inputs.input_hash
+            ).exists()
+            summary.stages["hash"] = summary.stages.get("hash", 0.0) + time.perf_counter() - t0
+            if current:
+                summary.tests_reused += 1
+                continue
+            if not inputs.slots:
+                IndicatorSnapshot.objects.filter(region=region, test=test).delete()
+                continue
+            t0 = time.perf_counter()
+            evaluate_snapshot(inputs, params)
+            summary.stages["evaluate"] = summary.stages.get("evaluate", 0.0) + (
+                time.perf_counter() - t0
+            )
+            summary.tests_evaluated += 1
+        if reporter is not None:
+            reporter.progress(len(region_tests), len(region_tests) + 1, "Решение по году (FDR)…")
+        t0 = time.perf_counter()
+        decide_region_year(region=region, year=year, params=params)
+        summary.stages["decide"] = summary.stages.get("decide", 0.0) + time.perf_counter() - t0
+    rows = SchoolTestIndicator.objects.filter(year=year)
+    years = SchoolYearIndicator.objects.filter(year=year)
+    if municipality is not None:
+        rows = rows.filter(school__municipality=municipality)
+        years = years.filter(school__municipality=municipality)
+    counts = rows.aggregate(n=Count("pk"), flagged=Count("pk", filter=Q(flagged=True)))
+    summary.results, summary.flagged = counts["n"], counts["flagged"]
+    summary.schools_with_signs = years.filter(n_flagged__gt=0).count()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def years_to_recompute(test: Test) -> list[int]:
+    """A test's own year, and the year before for grade 5 (it is sign d's second half)."""
+    return [test.year - 1, test.year] if test.grade == 5 else [test.year]
+
+
+def recompute_after_upload(*, upload_id: int) -> ComputeSummary | None:
+    """After an upload is applied: re-evaluate its test (and the test sign d pairs it
+    with), then the year's decision. Unchanged tests are reused by their input hash."""
+    upload = Upload.objects.select_related("test").filter(pk=upload_id).first()
+    if upload is None or upload.test is None:
+        return None
+    test = upload.test
+    summary = None
+    for year in years_to_recompute(test):
+        if year == test.year:
+            tests = [test]
+        else:
+            previous = Test.objects.filter(
+                year=year, session=test.session, subject__iexact=test.subject, grade=4
+            ).first()
+            tests = [previous] if previous is not None else []
+        if not tests or not _regions(year, None):
+            continue
+        summary = compute_indicators(year=year, tests=tests)
+    return summary
+
+
+def recompute_all_years() -> list[dict[str, Any]]:
+    """The nightly full pass: every year with results (cheap where nothing changed)."""
+    years = (
+        ResultSlot.objects.filter(current__isnull=False)
+        .values_list("test__year", flat=True)
+        .distinct()
+        .order_by("test__year")
+    )
+    return [compute_indicators(year=year).as_dict() for year in years]
+
+
+def run_compute_job(*, job_id: int) -> None:
+    """The on-demand job from the dashboard: ``params`` = {year, municipality_id}."""
+    job = Job.objects.get(pk=job_id)
+
+    def body(reporter: JobReporter) -> dict:
+        year = int(job.params["year"])
+        municipality = None
+        if job.params.get("municipality_id"):
+            municipality = Municipality.objects.filter(pk=job.params["municipality_id"]).first()
+        if not _regions(year, municipality):
+            raise UserFacingError(f"За {year} год результатов нет — считать нечего.")
+        summary = compute_indicators(year=year, municipality=municipality, reporter=reporter)
+        Job.objects.filter(pk=job_id).update(message=summary.message_ru())
+        return summary.as_dict()
+
+    run_job_body(job_id, body)
+
+
+def default_year() -> int:
+    """The latest year with stored signs (pages open on it)."""
+    latest = SchoolTestIndicator.objects.order_by("-year").values_list("year", flat=True).first()
+    return latest or getattr(settings, "INDICATORS_DEFAULT_YEAR", 2026)
