@@ -89,6 +89,16 @@ def test_the_printed_plan_follows_the_document_form(municipality, tmp_path, no_s
 
 
 @pytest.mark.django_db
+def test_a_plan_with_five_columns_prints_on_landscape_a4(municipality, tmp_path, no_schedule):
+    plan = load("000", municipality)  # has the expected-result column
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(output.render_plan_pdf(plan=plan))
+    bbox = pdf_text(path, "-bbox", "-f", "1", "-l", "1")
+    assert re.search(r'<page width="841\.\d+" height="595\.\d+"', bbox)
+    assert "Ожидаемый результат" in pdf_text(path, "-raw")
+
+
+@pytest.mark.django_db
 def test_the_order_line_goal_and_tasks_are_printed(municipality, tmp_path, no_schedule):
     plan = load("004", municipality)
     path = tmp_path / "plan.pdf"
