@@ -261,3 +261,17 @@ CELERY_BEAT_SCHEDULE["plans-reminders"] = {
 # --- Results (issue 4) ---
 # Larger result files go through `manage.py import_results` (no browser upload limit).
 PORTAL_RESULTS_MAX_UPLOAD_MB = env_int("PORTAL_RESULTS_MAX_UPLOAD_MB", 200)
+
+# --- Objectivity indicators (issue 5) ---
+# Defaults of the admin-editable levels (results.IndicatorSettings) until the row is saved.
+INDICATORS_DEFAULTS = {
+    "fdr_level": env_float("INDICATORS_FDR_LEVEL", 0.05),
+    "min_pupils": env_int("INDICATORS_MIN_PUPILS", 20),
+}
+# The worker must know the indicators' tasks before the first upload sends one.
+CELERY_IMPORTS = ("results.indicators.tasks",)
+CELERY_BEAT_SCHEDULE["indicators-nightly"] = {
+    "task": "results.indicators.recompute_nightly",
+    # After midnight: every year with results; unchanged tests are reused by their hash.
+    "schedule": crontab(hour=2, minute=15),
+}

@@ -388,6 +388,10 @@ def _applied(
     if not applied and upload.schools_skipped == len(outcomes):
         status = UploadStatus.SUPERSEDED
     _finish(upload, status=status, message=" ".join(parts))
+    if applied and upload.source != UploadSource.DEMO:  # seed_demo computes them at its end
+        from results.indicators import tasks as indicator_tasks
+
+        enqueue_on_commit(indicator_tasks.recompute_after_upload, upload.pk)
     return outcome_of(upload)
 
 
