@@ -81,13 +81,25 @@ def _color(series: Series, index: int) -> str:
     return series.color or PALETTE[index % len(PALETTE)]
 
 
+def _legend_layout(items: list[tuple[str, str, str]], *, width: float) -> list[tuple[float, int]]:
+    """(x offset, row) of each legend item; a new row when the current one is full."""
+    positions, cx, row = [], 0.0, 0
+    for name, _, _ in items:
+        item_width = 7.6 * len(name) + 30
+        if cx + item_width > width and cx > 0:
+            cx, row = 0.0, row + 1
+        positions.append((cx, row))
+        cx += item_width
+    return positions
+
+
 def _legend(items: list[tuple[str, str, str]], *, x: float, y: float, width: float) -> list[str]:
-    """(name, colour, kind) with kind "bar", "line" or "dash"; wraps to a new row when full."""
-    out, cx, cy = [], x, y
-    for name, color, kind in items:
-        text_width = 7.2 * len(name) + 26
-        if cx + text_width > x + width and cx > x:
-            cx, cy = x, cy + 18
+    """(name, colour, kind) with kind "bar", "line" or "dash", in rows from ``y`` down."""
+    out = []
+    for (name, color, kind), (dx, row) in zip(
+        items, _legend_layout(items, width=width), strict=True
+    ):
+        cx, cy = x + dx, y + 18 * row
         if kind == "bar":
             out.append(
                 f'<rect x="{cx:.1f}" y="{cy - 9:.1f}" width="14" height="10" fill="{color}"/>'
@@ -99,8 +111,25 @@ def _legend(items: list[tuple[str, str, str]], *, x: float, y: float, width: flo
                 f'stroke="{color}" stroke-width="2.5"{dash}/>'
             )
         out.append(f'<text x="{cx + 19:.1f}" y="{cy:.1f}">{escape(name)}</text>')
-        cx += text_width
     return out
+
+
+def _legend_rows(items: list[tuple[str, str, str]], width: float) -> int:
+    layout = _legend_layout(items, width=width)
+    return 1 + max((row for _, row in layout), default=0)
+
+
+def _assemble(
+    body: list[str], legend: list[tuple[str, str, str]], *, width: int, height: int,
+    title: str, legend_x: float, legend_width: float,
+) -> str:  # fmt: skip
+    """The svg element around ``body``, grown downwards to fit the legend's rows."""
+    extra = 18 * (_legend_rows(legend, legend_width) - 1) if legend else 0
+    total = height + extra
+    out = _svg_open(width, total, title) + body
+    out += _legend(legend, x=legend_x, y=height - 10, width=legend_width)
+    out.append("</svg>")
+    return "\n".join(out)
 
 
 def _y_axis(
@@ -152,7 +181,7 @@ def histogram(
     ]
     y_max = _nice_max(max(values, default=0.0))
 
-    out = _svg_open(width, height, title)
+    out: list[str] = []
     if title:
         out.append(
             f'<text x="{left}" y="20" font-size="14" font-weight="bold">{escape(title)}</text>'
@@ -219,9 +248,9 @@ def histogram(
         f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 32:.1f}" text-anchor="middle" '
         f'fill="#495057">Первичный балл</text>'
     )
-    out += _legend(legend, x=left, y=height - 10, width=plot_w)
-    out.append("</svg>")
-    return "\n".join(out)
+    return _assemble(
+        out, legend, width=width, height=height, title=title, legend_x=left, legend_width=plot_w
+    )
 
 
 def _polyline(
@@ -287,7 +316,7 @@ def grouped_bars(
     values += [t for t in thresholds if t is not None]
     top_value = y_max if y_max is not None else _nice_max(max(values, default=0.0))
 
-    out = _svg_open(width, height, title)
+    out: list[str] = []
     if title:
         out.append(
             f'<text x="{left}" y="20" font-size="14" font-weight="bold">{escape(title)}</text>'
@@ -335,9 +364,9 @@ def grouped_bars(
             f'<text x="{left + (i + 0.5) * group:.1f}" y="{top + plot_h + 15:.1f}" '
             f'text-anchor="middle" fill="#495057">{escape(str(label))}</text>'
         )
-    out += _legend(legend, x=left, y=height - 10, width=plot_w)
-    out.append("</svg>")
-    return "\n".join(out)
+    return _assemble(
+        out, legend, width=width, height=height, title=title, legend_x=left, legend_width=plot_w
+    )
 
 
 def stacked_bars(
@@ -350,17 +379,18 @@ def stacked_bars(
 ) -> str:
     """Horizontal 100 % bars, one per category (school, municipality, region), split into
     segments (shares of marks 2, 3, 4, 5). Segment values are percentages."""
-    left, right, top = 170, 16, 36 if title else 12
+    longest = max((len(str(c)) for c in categories), default=0)
+    left, right, top = min(360, 16 + 7 * min(longest, 48)), 16, 36 if title else 12
     plot_w = width - left - right
     height = top + len(categories) * (row_height + 8) + 40
-    out = _svg_open(width, height, title)
+    out: list[str] = []
     if title:
         out.append(f'<text x="12" y="20" font-size="14" font-weight="bold">{escape(title)}</text>')
     for i, category in enumerate(categories):
         y = top + i * (row_height + 8)
         out.append(
             f'<text x="{left - 8}" y="{y + row_height / 2 + 4:.1f}" text-anchor="end">'
-            f"{escape(_shorten(str(category), 26))}</text>"
+            f"{escape(_shorten(str(category), 48))}</text>"
         )
         x = float(left)
         for j, segment in enumerate(segments):
@@ -383,9 +413,9 @@ def stacked_bars(
         (s.name, s.color or MARK_COLORS[j % len(MARK_COLORS)], "bar")
         for j, s in enumerate(segments)
     ]
-    out += _legend(legend, x=left, y=height - 10, width=plot_w)
-    out.append("</svg>")
-    return "\n".join(out)
+    return _assemble(
+        out, legend, width=width, height=height, title=title, legend_x=left, legend_width=plot_w
+    )
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -403,7 +433,8 @@ def line_chart(
     width: int = 760,
     height: int = 300,
 ) -> str:
-    """Lines over years (dynamics): one per series, values labelled at each point."""
+    """Lines over years (dynamics): one per series; the first series' values are labelled
+    (labels of several close lines would overprint each other)."""
     left, right, top, bottom = 56, 24, 36 if title else 16, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(x_labels), 1)
@@ -411,7 +442,7 @@ def line_chart(
     values = [v for s in series for v in s.values if v is not None]
     top_value = y_max if y_max is not None else _nice_max(max(values, default=0.0))
 
-    out = _svg_open(width, height, title)
+    out: list[str] = []
     if title:
         out.append(
             f'<text x="{left}" y="20" font-size="14" font-weight="bold">{escape(title)}</text>'
@@ -436,7 +467,7 @@ def line_chart(
         out += _polyline(
             s.values[:n], color, _DASHES[j % len(_DASHES)], left, step, y_of, markers=True
         )
-        for i, value in enumerate(s.values[:n]):
+        for i, value in enumerate(s.values[:n] if j == 0 else []):
             if value is not None:
                 out.append(
                     f'<text x="{left + (i + 0.5) * step:.1f}" y="{y_of(value) - 7:.1f}" '
@@ -447,6 +478,6 @@ def line_chart(
             f'<text x="{left + (i + 0.5) * step:.1f}" y="{top + plot_h + 15:.1f}" '
             f'text-anchor="middle" fill="#495057">{escape(str(label))}</text>'
         )
-    out += _legend(legend, x=left, y=height - 10, width=plot_w)
-    out.append("</svg>")
-    return "\n".join(out)
+    return _assemble(
+        out, legend, width=width, height=height, title=title, legend_x=left, legend_width=plot_w
+    )

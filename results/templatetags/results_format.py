@@ -3,17 +3,15 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from vpr_portal.charts import number
-
 register = template.Library()
 
 
 @register.filter
 def pct(value, digits: int = 1) -> str:
-    """12.345 → «12,3»; None → «—»."""
+    """12.345 → «12,3», 64 → «64,0» (fixed decimals line up in tables); None → «—»."""
     if value is None or value == "":
         return "—"
-    return number(float(value), int(digits))
+    return f"{float(value):.{int(digits)}f}".replace(".", ",")
 
 
 @register.filter

@@ -135,3 +135,13 @@ def test_number_uses_russian_format():
     assert charts.number(12.0) == "12"
     assert charts.number(12.25, 2) == "12,25"
     assert charts.number(-3.5) == "−3,5"
+
+
+def test_a_long_legend_wraps_and_the_chart_grows_to_hold_it():
+    names = [f"Муниципальное образование с очень длинным названием № {i}" for i in range(4)]
+    short = charts.grouped_bars(categories=["1"], series=[Series("A", [1])])
+    long = charts.grouped_bars(categories=["1"], series=[Series(n, [1]) for n in names])
+    height = float(parse(long).get("height"))
+    assert height > float(parse(short).get("height"))
+    legend_ys = [float(t.get("y")) for t in parse(long).iter(f"{SVG}text") if t.text in names]
+    assert len(set(legend_ys)) > 1 and max(legend_ys) < height
