@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from observers.services import ObserversError, registry
 from observers.services import acts as act_services
 from observers.services import assignments as assignment_services
 from observers.services import schedule as schedule_services
+from results.fileformats.validation import normalize_class_label
 from results.models import Test
 from schools.models import Municipality, School, SchoolType
 
@@ -191,27 +193,61 @@ def _classes_for(school: School, grade: int) -> list[str]:
     return [f"{grade}{letter}" for letter in letters]
 
 
+def _result_classes(tests: list[Test]) -> dict[int, dict[int, list[str]]]:
+    """test id → school id → classes found in the stored results (results' demo data), so
+    the schedule lists the very classes whose results sign f will compare."""
+    try:
+        PupilResult = django_apps.get_model("results", "PupilResult")
+    except LookupError:
+        return {}
+    found: dict[int, dict[int, set[str]]] = {}
+    rows = (
+        PupilResult.objects.filter(test__in=tests)
+        .values_list("test_id", "school_id", "class_label")
+        .distinct()
+    )
+    for test_id, school_id, label in rows:
+        label = normalize_class_label(label or "")
+        if label:
+            found.setdefault(test_id, {}).setdefault(school_id, set()).add(label)
+    return {
+        test_id: {school_id: sorted(labels) for school_id, labels in by_school.items()}
+        for test_id, by_school in found.items()
+    }
+
+
 def _make_spring_schedule(
-    *, tests: list[Test], schools: dict[str, School], spring: list[datetime.date], user
+    *, tests: list[Test], schools: dict[str, School], user
 ) -> list[ScheduledSession]:
+    """One spring day per test of a year; the classes that have results, else two per school."""
+    from_results = _result_classes(tests)
     sessions = []
-    for index, test in enumerate(tests):
-        day = spring[index % len(spring)]
+    position: dict[int, int] = {}
+    for test in tests:
+        index = position[test.year] = position.get(test.year, -1) + 1
+        month, day_of_month = _SPRING_DAYS[index % len(_SPRING_DAYS)]
+        day = datetime.date(test.year, month, day_of_month)
         for school in schools.values():
-            for n, label in enumerate(_classes_for(school, test.grade)):
+            if test.pk in from_results:
+                labels = from_results[test.pk].get(school.pk, [])
+            else:
+                labels = _classes_for(school, test.grade)
+            for n, label in enumerate(labels):
                 start = datetime.time(9 + n, 0)
-                end = datetime.time(9 + n, 45)
-                sessions.append(
-                    schedule_services.save_session(
-                        user=user,
-                        school=school,
-                        test=test,
-                        class_label=label,
-                        date=day,
-                        start_time=start,
-                        end_time=end,
+                try:
+                    sessions.append(
+                        schedule_services.save_session(
+                            user=user,
+                            school=school,
+                            test=test,
+                            class_label=label,
+                            date=day,
+                            start_time=start,
+                            end_time=datetime.time(9 + n, 45),
+                        )
                     )
-                )
+                except ObserversError:
+                    continue  # a class label of another grade in the results: not scheduled
     return sessions
 
 
@@ -340,13 +376,12 @@ def _current_sessions(
     today = timezone.localdate()
     if today.year != test.year:
         return 0, 0
-    grade = test.grade
     plan = [
-        (0, "edu990004", f"{grade}В", datetime.time(10, 0), "Белова"),
-        (1, "edu990006", f"{grade}В", datetime.time(9, 0), "Никитин"),
-        (1, "edu990104", f"{grade}Б", datetime.time(9, 0), "Сафонова"),
+        (0, "edu990004", "В", datetime.time(10, 0), "Белова"),
+        (1, "edu990006", "В", datetime.time(9, 0), "Никитин"),
+        (1, "edu990104", "Б", datetime.time(9, 0), "Сафонова"),
     ] + [
-        (day, login, f"{grade}В", datetime.time(9, 0), None)
+        (day, login, "В", datetime.time(9, 0), None)
         for day, login in [
             (3, "edu990008"),
             (3, "edu990009"),
@@ -359,13 +394,21 @@ def _current_sessions(
         ]
     ]
     created = assigned = 0
-    for offset, login, label, start, who in plan:
+    for offset, login, letter, start, who in plan:
         school = schools.get(login)
         if school is None:
             continue
         day = today + datetime.timedelta(days=offset)
         if day.year != test.year:
             continue
+        taken = set(
+            ScheduledSession.objects.filter(school=school, test=test).values_list(
+                "class_label", flat=True
+            )
+        )
+        label = next(
+            f"{test.grade}{x}" for x in letter + "ВГДЕЖИКЛМН" if f"{test.grade}{x}" not in taken
+        )
         session = schedule_services.save_session(
             user=staff,
             school=school,
@@ -397,19 +440,25 @@ def seed(*, rng: random.Random, context: dict, stdout=None) -> str:
     }
     User = get_user_model()
     staff = User.objects.filter(username="staff").first()
-    tests = list(Test.objects.filter(session="spring").order_by("-year", "grade", "subject"))
-    if not tests:
+    spring_tests = list(Test.objects.filter(session="spring").order_by("-year", "grade", "subject"))
+    if not spring_tests:
         return "в каталоге нет работ — график и назначения не созданы"
-    year = tests[0].year
-    tests = [t for t in tests if t.year == year][:4]
-    spring = [datetime.date(year, month, day) for month, day in _SPRING_DAYS]
+    year = spring_tests[0].year
+    # The latest year's tests, and every test that has results (sign f needs both years).
+    with_results = set(_result_classes(spring_tests))
+    latest = [t for t in spring_tests if t.year == year][:4]
+    tests = sorted(
+        {t.pk: t for t in [*latest, *(t for t in spring_tests if t.pk in with_results)]}.values(),
+        key=lambda t: (t.year, t.grade, t.subject),
+    )
+    spring = sorted({datetime.date(t.year, m, d) for t in tests for m, d in _SPRING_DAYS})
 
     observers = _make_observers(rng=rng, schools=schools, spring=spring)
     demo_user = User.objects.filter(username="observer").first()
     if demo_user is not None and not Observer.objects.filter(user=demo_user).exists():
         registry.link_account(observer=observers["Белова"], user=demo_user)
 
-    sessions = _make_spring_schedule(tests=tests, schools=schools, spring=spring, user=staff)
+    sessions = _make_spring_schedule(tests=tests, schools=schools, user=staff)
     assignments = _assign_by_proposals(
         sessions=sessions,
         observers=list(Observer.objects.prefetch_related("ties")),
@@ -423,7 +472,7 @@ def seed(*, rng: random.Random, context: dict, stdout=None) -> str:
         observers=observers, sessions=sessions, schools=schools, staff=staff
     )
     upcoming, upcoming_assigned = _current_sessions(
-        test=tests[0], schools=schools, observers=observers, staff=staff
+        test=latest[0], schools=schools, observers=observers, staff=staff
     )
     return (
         f"наблюдатели: {len(observers)}, работ в графике: {len(sessions) + upcoming}, "
