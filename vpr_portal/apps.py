@@ -7,3 +7,10 @@ class PortalConfig(AppConfig):
     name = "vpr_portal"
     label = "portal"
     verbose_name = "Портал"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from vpr_portal.sqlite import install_unicode_like
+
+        connection_created.connect(install_unicode_like, dispatch_uid="portal-unicode-like")

@@ -65,3 +65,12 @@ def test_htmx_requests_get_only_the_results_partial(staff_client, school):
     response = staff_client.get(reverse("schools:list"), HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert 'id="results"' in body and "<html" not in body
+
+
+@pytest.mark.django_db
+def test_search_ignores_the_case_of_cyrillic_letters(staff_client, municipality):
+    factories.SchoolFactory(municipality=municipality, short_name="Лицей № 7", login="edu880007")
+    found = staff_client.get(reverse("schools:list"), {"q": "лицей"}).content.decode()
+    assert "edu880007" in found
+    found = staff_client.get(reverse("schools:list"), {"q": "ЛИЦЕЙ № 7"}).content.decode()
+    assert "edu880007" in found
