@@ -8,6 +8,13 @@ import django_filters
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -123,7 +130,10 @@ class UploadCreateSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        user = self.context["request"].user
+        request = self.context.get("request")
+        if request is None:  # schema generation
+            return
+        user = request.user
         if roles.is_department_staff(user):
             self.fields["school"].queryset = roles.visible_schools(user)
             self.fields["municipality"].queryset = roles.visible_municipalities(user)
@@ -155,6 +165,9 @@ class CanUploadResults(BasePermission):
         )
 
 
+@extend_schema_view(
+    create=extend_schema(request=UploadCreateSerializer, responses={201: UploadSerializer})
+)
 class UploadViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -228,6 +241,7 @@ class PupilResultSerializer(serializers.ModelSerializer):
             "journal_mark",
         ]
 
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_unanswered_tasks(self, row: PupilResult) -> list[int]:
         """0-based positions of the tasks left unanswered, in the catalog's order."""
         return row.unanswered_tasks
@@ -260,6 +274,30 @@ class PupilResultViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+_REPORT_FILTERS = [
+    OpenApiParameter("test", int, description="Работа (id каталога); по умолчанию — последняя"),
+    OpenApiParameter("municipality", int, description="Муниципалитет (для специалистов)"),
+    OpenApiParameter("school", int, description="ОО; без неё специалист видит строку на каждую ОО"),
+    OpenApiParameter("class_label", str, description="Класс, например «4А»"),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(responses=OpenApiTypes.OBJECT, operation_id="reports_list"),
+    retrieve=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "id",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(report_selectors.REPORT_TITLES),
+                description="Вид отчёта",
+            ),
+            *_REPORT_FILTERS,
+        ],
+        responses=OpenApiTypes.OBJECT,
+    ),
+)
 class ReportViewSet(viewsets.ViewSet):
     """Report data as JSON: /api/reports/<kind>/?test=&municipality=&school=&class_label=
 

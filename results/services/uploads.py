@@ -352,6 +352,7 @@ def _applied(
     applied = [o for o in outcomes if o.action == "applied"]
     upload.summary = {
         o.school.login: {
+            "name": o.school.display_name,
             "rows": o.rows,
             "action": o.action,
             "version": o.version,
