@@ -325,6 +325,9 @@ def _read_columns(found: _Found, task_columns: list[int], options: _Options) -> 
         task_codes = all_codes[:, :k]
         ints = {r: all_codes[:, k + i] for i, r in enumerate(int_roles)}
         txts = {r: block.texts(roles[r]) for r in text_roles}
+        for r in (h.LOGIN, h.CLASS, h.SEX):
+            if r in txts:
+                txts[r] = _shared_strings(txts[r])
 
         statuses = task_codes & 7
         empty_tasks = (statuses == STATUS_EMPTY).all(axis=1)
@@ -373,6 +376,13 @@ def _read_columns(found: _Found, task_columns: list[int], options: _Options) -> 
         )
     cols.finish()
     return cols
+
+
+def _shared_strings(values: list[str]) -> list[str]:
+    """The same list with equal strings as one object: a million rows of CSV otherwise keep
+    a million copies of each school's login and class label."""
+    canonical = {v: v for v in dict.fromkeys(values)}
+    return list(map(canonical.__getitem__, values))
 
 
 def _absent_mask(values: list[str]) -> np.ndarray:
