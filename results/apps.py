@@ -20,3 +20,7 @@ class ResultsConfig(AppConfig):
             Role.ADMINISTRATOR,
             lambda user: None if has_role(user, Role.STAFF) else results_panel(user),
         )
+
+        from results.indicators.dashboard import register as register_indicator_panels
+
+        register_indicator_panels()

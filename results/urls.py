@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from results.views import catalog, reports, uploads
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("reports/", reports.report_index, name="reports"),
     path("reports/<slug:kind>/", reports.report, name="report"),
     path("reports/<slug:kind>/xlsx/", reports.report_xlsx, name="report_xlsx"),
+    path("indicators/", include("results.indicators.urls")),
 ]
