@@ -18,6 +18,7 @@ from .cells import (
     STATUS_NOT_A_NUMBER,
     STATUS_NOT_INTEGER,
     Block,
+    RowBlock,
     is_absent_text,
 )
 from .schema import FileFormat, ResultsFile, ResultsFileError, RowError, TaskSpec
@@ -325,9 +326,10 @@ def _read_columns(found: _Found, task_columns: list[int], options: _Options) -> 
         task_codes = all_codes[:, :k]
         ints = {r: all_codes[:, k + i] for i, r in enumerate(int_roles)}
         txts = {r: block.texts(roles[r]) for r in text_roles}
-        for r in (h.LOGIN, h.CLASS, h.SEX):
-            if r in txts:
-                txts[r] = _shared_strings(txts[r])
+        if isinstance(block, RowBlock):  # the xlsx scanner shares its strings already
+            for r in (h.LOGIN, h.CLASS, h.SEX):
+                if r in txts:
+                    txts[r] = _shared_strings(txts[r])
 
         statuses = task_codes & 7
         empty_tasks = (statuses == STATUS_EMPTY).all(axis=1)

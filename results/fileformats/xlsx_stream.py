@@ -202,6 +202,8 @@ class StreamSheet:
         self._sst_array = sst_array
         self._sst_codes = np.full(len(sst), np.iinfo(np.int64).min, dtype=np.int64)
         self._p = 1  # offset of the tag name after "<" (1 + prefix length)
+        #: Integers already turned into text (participant codes repeat across schools).
+        self.number_texts: dict[int, str] = {}
 
     # --- splitting the XML into pieces of whole rows -------------------------------------
 
@@ -594,7 +596,11 @@ class CellBlock:
             if (values == np.floor(values)).all() and np.abs(values).max() < 2**53:
                 # Participant codes are mostly numbers: format each distinct one once.
                 distinct, inverse = np.unique(values.astype(np.int64), return_inverse=True)
-                formatted = np.array([str(x) for x in distinct.tolist()], dtype=object)
+                cache = self._sheet.number_texts
+                formatted = np.array(
+                    [cache.get(x) or cache.setdefault(x, str(x)) for x in distinct.tolist()],
+                    dtype=object,
+                )
                 out[number] = formatted[inverse]
             else:
                 out[number] = [_number_text(x) for x in values.tolist()]
