@@ -366,13 +366,14 @@ def plan_progress(items: list[Item], *, today: date) -> Progress:
 
 
 def plan_months(plan: Plan, items: list[Item]) -> list[tuple[date, date]]:
-    """Months of the plan period (or of its windows when the period is unknown)."""
-    start, end = plan.period_start, plan.period_end
-    if start is None or end is None:
-        days = [d for item in items for w in item.window_list() for d in (w.start, w.end)]
-        if not days:
-            return []
-        start, end = min(days), max(days)
+    """Months of the plan period, widened to windows outside it (a "Май 2023г." typo in a
+    2023–24 plan must show up, not vanish); capped at five years."""
+    days = [d for item in items for w in item.window_list() for d in (w.start, w.end)]
+    if plan.period_start and plan.period_end:
+        days += [plan.period_start, plan.period_end]
+    if not days:
+        return []
+    start, end = min(days), max(days)
     months = []
     year, month = start.year, start.month
     while (year, month) <= (end.year, end.month) and len(months) < 60:
@@ -418,6 +419,7 @@ def plan_timeline(plan: Plan, items: list[Item]) -> Timeline:
     """Which measures fall in which month: one row per measure, one column per month."""
     months = plan_months(plan, items)
     parents = {item.parent_id for item in items if item.parent_id}
+    section_order = {s.pk: s.position for s in plan.sections.all()}
     rows, without = [], []
     counts = [0] * len(months)
     for item in items:
@@ -437,6 +439,16 @@ def plan_timeline(plan: Plan, items: list[Item]) -> Timeline:
             cells.append(style if hit else "")
             counts[index] += hit
         rows.append(TimelineRow(item=item, cells=cells))
+    # Dated measures first, in date order; the ones running all year after them.
+    rows.sort(
+        key=lambda row: (
+            row.item.deadline_kind == DeadlineKind.CONTINUOUS,
+            row.item.window_list()[0].start,
+            section_order.get(row.item.section_id, 0),
+            row.item.position,
+        )
+    )
+    without.sort(key=lambda item: (section_order.get(item.section_id, 0), item.position))
     labels = [f"{MONTHS_RU[first.month][:3]} {first:%y}" for first, _ in months]
     return Timeline(
         months=months, month_labels=labels, counts=counts, rows=rows, without_windows=without
