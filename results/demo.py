@@ -284,4 +284,11 @@ def seed(*, rng: random.Random, context: dict, stdout=None) -> str:
     if not schools:
         return summary
     imported = seed_results(schools=schools, rng=rng, stdout=stdout)
-    return f"{summary}; результаты: {sum(imported.values())} участников в {len(imported)} работах"
+    # Demo uploads skip the per-upload recompute job: compute each year once here.
+    from results.indicators.services import compute_indicators
+
+    flagged = sum(compute_indicators(year=year).flagged for year in DEMO_YEARS)
+    return (
+        f"{summary}; результаты: {sum(imported.values())} участников в {len(imported)} работах; "
+        f"ОО × работ с признаками: {flagged}"
+    )

@@ -1,0 +1,70 @@
+"""After an upload is applied, a job recomputes only what changed."""
+
+import time
+
+from results.indicators import services, tasks
+from results.models import IndicatorSnapshot, SchoolTestIndicator
+from tests import factories
+
+
+def test_an_applied_upload_recomputes_its_test_in_a_job_within_half_a_second(
+    synthetic, eager_celery
+):
+    test, schools, _ = synthetic
+    services.compute_indicators(year=2026)
+    before = IndicatorSnapshot.objects.get()
+    # One school's new version: everyone at the cut for «3» (a blatant bunching pattern).
+    rows = [("4А", [2, 1, 2, 3, 2, 0, 0, 0, 0, 0, 0, 0], 3, 3)] * 30
+    upload = factories.make_results(test=test, school=schools[1], rows=rows)
+    started = time.perf_counter()
+    tasks.recompute_after_upload.delay(upload.pk)
+    elapsed = time.perf_counter() - started
+    after = IndicatorSnapshot.objects.get()
+    assert after.input_hash != before.input_hash
+    row = SchoolTestIndicator.objects.get(school=schools[1], test=test)
+    assert row.n_pupils == 30
+    assert elapsed <= 0.5, elapsed
+
+
+def test_the_upload_service_sends_the_recompute_on_commit(
+    synthetic, django_capture_on_commit_callbacks, monkeypatch
+):
+    from results.services import uploads
+
+    sent = []
+    monkeypatch.setattr(
+        tasks.recompute_after_upload, "delay", lambda upload_id: sent.append(upload_id)
+    )
+    test, schools, _ = synthetic
+    rows = [("4А", [2, 1, 2, 3, 2, 1, 1, 2, 3, 3, 1, 3], 5, 5)] * 3
+    upload = factories.make_results(test=test, school=schools[0], rows=rows)
+
+    class Prepared:  # the parts of a read outcome that _applied uses
+        class data:
+            n_rows = 3
+
+        warning_count = 0
+        mark_mismatch_count = 0
+        warnings = []
+
+    class Outcome:
+        action = "applied"
+        rows = 3
+        school = schools[0]
+        version = 2
+        digest = "x"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        uploads._applied(upload, Prepared, [Outcome])
+    assert sent == [upload.pk]
+
+
+def test_a_repeated_recompute_changes_nothing(synthetic):
+    services.compute_indicators(year=2026)
+    flagged = list(SchoolTestIndicator.objects.filter(flagged=True).values_list("pk", flat=True))
+    summary = services.compute_indicators(year=2026)
+    assert summary.tests_evaluated == 0
+    assert (
+        list(SchoolTestIndicator.objects.filter(flagged=True).values_list("pk", flat=True))
+        == flagged
+    )
