@@ -78,14 +78,31 @@ def test_event_deadlines_have_no_windows_while_the_schedule_is_unknown(
 
 
 @pytest.mark.django_db
-def test_the_observers_schedule_is_used_when_that_app_has_one(municipality):
-    """The tie to observers.selectors.schedule_dates (guarded: absent app → no windows)."""
+def test_event_windows_come_from_the_observers_schedule_of_the_municipality(
+    plan_dict, municipality, school, other_school
+):
+    """The tie to observers.selectors.schedule_dates: one window per VPR session."""
     from plans.services.schedule import event_windows
 
+    test = factories.TestFactory(year=2024, grade=4, subject="Русский язык")
+    for label, day in (
+        ("4А", date(2024, 3, 19)),
+        ("4Б", date(2024, 4, 25)),
+        ("4В", date(2023, 10, 3)),
+    ):
+        factories.ScheduledSessionFactory(school=school, test=test, class_label=label, date=day)
+    factories.ScheduledSessionFactory(school=other_school, test=test, date=date(2024, 5, 15))
     windows = event_windows(
         municipality=municipality, period_start=date(2023, 9, 1), period_end=date(2024, 8, 31)
     )
-    assert windows == []  # nothing scheduled in this test database
+    # Autumn and spring are separate sessions; another municipality's day is not ours.
+    assert windows == [
+        (date(2023, 10, 3), date(2023, 10, 3)),
+        (date(2024, 3, 19), date(2024, 4, 25)),
+    ]
+    plan = import_plan(data=plan_dict, municipality=municipality)
+    event = Item.objects.get(plan=plan, number="1.2.")
+    assert [(w.start, w.end) for w in event.window_list()] == windows
 
 
 @pytest.mark.django_db
