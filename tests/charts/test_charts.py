@@ -145,3 +145,17 @@ def test_a_long_legend_wraps_and_the_chart_grows_to_hold_it():
     assert height > float(parse(short).get("height"))
     legend_ys = [float(t.get("y")) for t in parse(long).iter(f"{SVG}text") if t.text in names]
     assert len(set(legend_ys)) > 1 and max(legend_ys) < height
+
+
+def test_weasyprint_renders_an_inline_chart_into_a_pdf():
+    """PDFs reuse the same SVG: WeasyPrint draws inline SVG without any JavaScript."""
+    from weasyprint import HTML
+
+    svg = charts.histogram(
+        bins=range(11), series=[Series("Школа", [5, 10, 20, 15, 10, 10, 10, 8, 6, 4, 2])],
+        cuts=[Cut(4, "«3»"), Cut(6, "«4»"), Cut(8, "«5»")],
+    )  # fmt: skip
+    plain = HTML(string="<html><body><p>Гистограмма</p></body></html>").write_pdf()
+    with_chart = HTML(string=f"<html><body><p>Гистограмма</p>{svg}</body></html>").write_pdf()
+    assert with_chart.startswith(b"%PDF")
+    assert len(with_chart) > len(plain) + 500  # the chart's paths and texts are in the PDF
