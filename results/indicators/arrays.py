@@ -70,7 +70,9 @@ def _fetch_values_list(rows: QuerySet[PupilResult], n_tasks: int) -> PupilColumn
         ).values_list("raw", flat=True)
     )
     n = len(data)
-    if n and n_tasks:
+    if n and n_tasks and isinstance(texts[0], list):  # a real array column (PostgreSQL)
+        scores = np.array(texts, dtype=np.int16).reshape(n, n_tasks)
+    elif n and n_tasks:
         joined = ",".join(str(t).strip("{}") for t in texts)
         scores = np.array(joined.split(","), dtype=np.int16).reshape(n, n_tasks)
     else:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from results.indicators import arrays as array_selectors
@@ -267,7 +267,7 @@ def evaluate_snapshot(inputs: TestInputs, params: DecisionParams) -> IndicatorSn
             n_schools=len(results),
             n_pupils=loaded.arrays.n_pupils,
         )
-        SchoolTestIndicator.objects.bulk_create(
+        _insert_rows(
             [
                 SchoolTestIndicator(
                     snapshot=snapshot,
@@ -281,13 +281,66 @@ def evaluate_snapshot(inputs: TestInputs, params: DecisionParams) -> IndicatorSn
                     tested=_tested_json(r.signs),
                 )
                 for r in results
-            ],
-            batch_size=500,
+            ]
         )
         IndicatorSnapshot.objects.filter(pk=snapshot.pk).update(
             seconds=time.perf_counter() - started
         )
     return snapshot
+
+
+_INSERT_COLUMNS = (
+    "snapshot_id", "school_id", "test_id", "year", "n_pupils", "is_selective", "insufficient",
+    "signs", "tested", "flagged", "strength", "surviving", "q_values", "annotations",
+)  # fmt: skip
+_JSON_COLUMNS = {"signs", "tested", "surviving", "q_values", "annotations"}
+
+
+def _insert_rows(rows: list[SchoolTestIndicator]) -> None:
+    """Store a snapshot's rows. On PostgreSQL by COPY: Django's bulk_create sends the JSON
+    as arrays that psycopg quotes in Python (≈ 4 ms a row, measured), COPY takes it as is."""
+    if connection.vendor != "postgresql":
+        SchoolTestIndicator.objects.bulk_create(rows, batch_size=500)
+        return
+    table = SchoolTestIndicator._meta.db_table
+    columns = ", ".join(f'"{c}"' for c in _INSERT_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(getattr(row, c), ensure_ascii=False)
+                    if c in _JSON_COLUMNS
+                    else getattr(row, c)
+                    for c in _INSERT_COLUMNS
+                ]
+            )
+
+
+def _update_decisions(changed: list[SchoolTestIndicator]) -> None:
+    """Write the changed decisions: one UPDATE … FROM unnest(…) on PostgreSQL (bulk_update's
+    CASE per row costs ≈ 3 ms a row there), bulk_update elsewhere."""
+    fields = ["flagged", "strength", "surviving", "q_values", "annotations"]
+    if connection.vendor != "postgresql":
+        SchoolTestIndicator.objects.bulk_update(changed, fields, batch_size=500)
+        return
+    if not changed:
+        return
+    table = SchoolTestIndicator._meta.db_table
+    payload = json.dumps(
+        [[r.pk, r.flagged, r.strength, r.surviving, r.q_values, r.annotations] for r in changed]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE "{table}" AS t SET flagged = (d->>1)::boolean,
+                   strength = (d->>2)::float8, surviving = d->3, q_values = d->4,
+                   annotations = d->5
+                FROM jsonb_array_elements(%s::jsonb) AS d
+                WHERE t.id = (d->>0)::bigint""",  # noqa: S608 (the table name is ours)
+            [payload],
+        )
 
 
 # --- the year-wide decision -----------------------------------------------------------------
@@ -336,8 +389,7 @@ def decide_region_year(*, region: Region, year: int, params: DecisionParams) -> 
                     annotations=new[4],
                 )
             )
-    fields = ["flagged", "strength", "surviving", "q_values", "annotations"]
-    SchoolTestIndicator.objects.bulk_update(changed, fields, batch_size=500)
+    _update_decisions(changed)
     _store_school_years(region=region, year=year)
     flagged = sum(d.flagged for d in decisions)
     YearIndicatorRun.objects.update_or_create(

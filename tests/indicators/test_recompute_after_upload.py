@@ -19,11 +19,12 @@ def test_an_applied_upload_recomputes_its_test_in_a_job_within_half_a_second(
     started = time.perf_counter()
     tasks.recompute_after_upload.delay(upload.pk)
     elapsed = time.perf_counter() - started
+    profile = services.recompute_after_upload(upload_id=upload.pk).stages  # a no-op re-run
     after = IndicatorSnapshot.objects.get()
     assert after.input_hash != before.input_hash
     row = SchoolTestIndicator.objects.get(school=schools[1], test=test)
     assert row.n_pupils == 30
-    assert elapsed <= 0.5, elapsed
+    assert elapsed <= 0.5, (elapsed, profile)
 
 
 def test_the_upload_service_sends_the_recompute_on_commit(
