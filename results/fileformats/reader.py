@@ -167,8 +167,10 @@ def read_results_file(
         progress=progress,
     )
     os.stat(path)  # a missing file is not bad input
-    if default_login is not None and not h.is_valid_login(default_login):
-        raise ValueError(f"default_login must look like edu501001, got {default_login!r}")
+    if default_login is not None:
+        options.default_login = default_login.strip().lower()
+        if not h.is_valid_login(options.default_login):
+            raise ValueError(f"default_login must look like edu501001, got {default_login!r}")
     try:
         container = sniff(path)
         engines = _engines(container, engine)

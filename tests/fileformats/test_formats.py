@@ -348,3 +348,11 @@ def test_the_individual_results_sheet_is_preferred(tmp_path):
         rf = read(tmp_path / "two.xlsx", engine=engine)
         assert rf.sheet_name == "ВПР Индивидуальные результаты"
         assert rf.participant_count == 3
+
+
+def test_default_login_is_normalised_and_checked(tmp_path):
+    rows = [COLLECTION_HEADER, ["1", 1, 2, 1, 0, 3, "4А", "Ж", 5]]
+    path = write_xlsx(tmp_path / "form.xlsx", rows)
+    assert read(path, default_login=" EDU501001 ").logins == ["edu501001"]
+    with pytest.raises(ValueError):
+        read(path, default_login="школа 1")
