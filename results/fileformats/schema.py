@@ -111,7 +111,7 @@ class ResultsFile:
     participant_code: np.ndarray  # object (str)
     variant: np.ndarray  # int16
     sex: np.ndarray  # object (str)
-    scores: np.ndarray  # int16, n × k; 0 where unanswered
+    scores: np.ndarray  # int16, n × k; 0 where unanswered or invalid
     unanswered: np.ndarray  # bool, n × k
     primary_score: np.ndarray  # int16, -1 when not given
     primary_score_computed: np.ndarray  # int16
