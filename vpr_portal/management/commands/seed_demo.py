@@ -7,12 +7,13 @@ from django.core.management.base import BaseCommand
 
 from schools.models import School
 
-# Order matters: later parts use earlier ones (results need schools and the catalog).
+# Order matters: later parts use earlier ones (results need schools and the catalog;
+# observers schedule the classes results created; plans tie "event" deadlines to that schedule).
 DEMO_STEPS = [
     ("schools.demo", "seed"),
     ("results.demo", "seed"),
-    ("plans.demo", "seed"),
     ("observers.demo", "seed"),
+    ("plans.demo", "seed"),
 ]
 
 
