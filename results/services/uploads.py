@@ -86,9 +86,9 @@ def identical_current_upload(
 
     Uploading it again would change nothing, so callers stop before storing anything.
     """
-    candidates = Upload.objects.filter(sha256=sha256, status=UploadStatus.APPLIED).exclude(
-        summary={}
-    )
+    # Whatever became of the earlier upload, its summary holds each school's digest.
+    finished = [UploadStatus.APPLIED, UploadStatus.UNCHANGED, UploadStatus.SUPERSEDED]
+    candidates = Upload.objects.filter(sha256=sha256, status__in=finished).exclude(summary={})
     if test is not None:
         candidates = candidates.filter(test=test)
     for candidate in candidates.order_by("-pk")[:5]:

@@ -113,3 +113,18 @@ def test_unknown_test_id_and_school_are_clear_errors(tmp_path, russian4):
         run(path, "--school", "edu000000")
     with pytest.raises(CommandError, match="Файл не найден"):
         run(tmp_path / "missing.xlsx")
+
+
+def test_the_same_data_in_another_file_then_that_file_again_stores_nothing_new(
+    tmp_path, russian4, synthetic_schools
+):
+    from results.fileformats.synthetic import write_f1_csv
+
+    path, data = f1_file(tmp_path, schools=2, rows=30)
+    run(path)
+    csv_path = tmp_path / "same-data.csv"
+    write_f1_csv(csv_path, data)
+    assert json.loads(run(csv_path, "--json", "--test-id", russian4.pk))["unchanged"] is True
+    uploads_before = Upload.objects.count()
+    assert json.loads(run(csv_path, "--json", "--test-id", russian4.pk))["unchanged"] is True
+    assert Upload.objects.count() == uploads_before
