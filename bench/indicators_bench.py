@@ -1,0 +1,246 @@
+"""Objectivity indicators on PostgreSQL: all signs for 1,500 schools and 1,000,000 rows.
+
+Loads a synthetic region (results.objectivity.synthetic: honest schools and every
+manipulation kind) into a throwaway database with COPY, then times
+``compute_indicators(year=…)`` from cold (no snapshots), its floor measured in the same
+process (fetching the same rows by binary COPY plus the numpy ``bincount`` aggregation),
+a recompute after one school's new upload (one test re-evaluated, the year's BH again)
+and a recompute with nothing changed (snapshots reused).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+N_SCHOOLS = 1500
+N_ROWS = 1_000_000
+TESTS = [("Русский язык", 4), ("Математика", 4), ("Русский язык", 5), ("Математика", 5)]
+YEAR = 2026
+
+
+@contextmanager
+def throwaway_database() -> Iterator[None]:
+    from django.db import connection
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _load(schools, test, upload, region_arrays) -> int:
+    """COPY one test's pupils' rows (the import service's own COPY is benched elsewhere)."""
+    from django.db import connection
+
+    arrays = region_arrays
+    ids = np.array([s.pk for s in schools], dtype=np.int64)
+    school_ids = ids[arrays.school_idx]
+    letters = np.array(list("АБВГДЕЖЗИК"))[arrays.class_idx % 10]
+    scores = [",".join(map(str, row)) for row in arrays.task_scores.tolist()]
+    journal = np.maximum(arrays.journal_mark, 0)
+    buffer = io.StringIO()
+    for i in range(arrays.n_pupils):
+        buffer.write(
+            f"{school_ids[i]}\t{test.pk}\t{upload.pk}\t{test.grade}{letters[i]}\t{i}\t0\t\t"
+            f"{{{scores[i]}}}\t0\t{arrays.primary_score[i]}\t{arrays.mark[i]}\tt\t{journal[i]}\t0\n"
+        )
+    columns = (
+        "school_id, test_id, upload_id, class_label, participant_code, variant, sex, scores, "
+        "unanswered_mask, primary_score, mark, mark_matches_scale, journal_mark, source_row"
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY results_pupilresult ({columns}) FROM STDIN") as copy,
+    ):
+        copy.write(buffer.getvalue())
+    return arrays.n_pupils
+
+
+def _seed():
+    from results.models import ResultSlot, ResultVersion, Test, TestTask, Upload, UploadStatus
+    from results.objectivity.synthetic import RegionConfig, TestDesign, generate_region
+    from schools.models import Municipality, Region, School
+
+    region = Region.objects.create(name="Бенчмарк")
+    municipalities = [
+        Municipality.objects.create(region=region, name=f"Муниципалитет {i}") for i in range(30)
+    ]
+    design = TestDesign()
+    tests, total = [], 0
+    schools = None
+    per_test = N_ROWS / len(TESTS) / N_SCHOOLS
+    for t, (subject, grade) in enumerate(TESTS):
+        config = RegionConfig(
+            n_schools=N_SCHOOLS,
+            pupils=(int(per_test * 0.5), int(per_test * 1.5)),
+            manipulator_pupils=(int(per_test * 0.5), int(per_test * 1.5)),
+            seed=100 + t,
+        )
+        generated = generate_region(config, design).arrays
+        if schools is None:
+            School.objects.bulk_create(
+                [
+                    School(
+                        login=f"edu8{s:05d}",
+                        full_name=f"Школа {s}",
+                        short_name=f"Школа {s}",
+                        municipality=municipalities[s % len(municipalities)],
+                        school_type="lyceum" if generated.school_is_selective[s] else "school",
+                    )
+                    for s in range(N_SCHOOLS)
+                ]
+            )
+            schools = list(School.objects.order_by("login"))
+        test = Test.objects.create(
+            year=YEAR,
+            subject=subject,
+            grade=grade,
+            max_score=int(sum(design.task_max)),
+            cut_3=design.cut_scores[0],
+            cut_4=design.cut_scores[1],
+            cut_5=design.cut_scores[2],
+        )
+        TestTask.objects.bulk_create(
+            [
+                TestTask(
+                    test=test,
+                    position=j + 1,
+                    number=str(j + 1),
+                    max_score=m,
+                    level="П" if level else "Б",
+                )
+                for j, (m, level) in enumerate(zip(design.task_max, design.task_level, strict=True))
+            ]
+        )
+        upload = Upload.objects.create(
+            original_filename="bench.xlsx",
+            sha256=f"{t:064d}",
+            test=test,
+            status=UploadStatus.APPLIED,
+        )
+        total += _load(schools, test, upload, generated)
+        counts = np.bincount(generated.school_idx, minlength=N_SCHOOLS)
+        versions = ResultVersion.objects.bulk_create(
+            [
+                ResultVersion(
+                    school=s,
+                    test=test,
+                    upload=upload,
+                    number=1,
+                    rows=int(counts[i]),
+                    content_sha256=f"{i:064d}",
+                )
+                for i, s in enumerate(schools)
+            ]
+        )
+        ResultSlot.objects.bulk_create(
+            [ResultSlot(school=v.school, test=test, current=v) for v in versions]
+        )
+        tests.append(test)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return tests, schools, total
+
+
+def _floor(tests) -> float:
+    """Fetching every row (binary COPY) plus the numpy bincount aggregation per school."""
+    from results.indicators import arrays
+
+    started = time.perf_counter()
+    for test in tests:
+        columns = arrays.fetch_columns(arrays.pupil_rows(test), test.tasks.count())
+        ids, school_idx = np.unique(columns.school_id, return_inverse=True)
+        n = np.bincount(school_idx, minlength=ids.size)
+        np.bincount(school_idx * (test.max_score + 1) + columns.primary_score,
+                    minlength=ids.size * (test.max_score + 1))  # fmt: skip
+        for j in range(columns.task_scores.shape[1]):
+            np.bincount(school_idx, weights=columns.task_scores[:, j], minlength=ids.size)
+        assert n.sum() == columns.school_id.size
+    return time.perf_counter() - started
+
+
+def run() -> list[dict]:
+    with throwaway_database():
+        from results.indicators import services
+        from results.models import ResultSlot, ResultVersion, SchoolTestIndicator
+
+        started = time.perf_counter()
+        tests, schools, total = _seed()
+        load_seconds = time.perf_counter() - started
+        floor = min(_floor(tests) for _ in range(2))
+        cold = services.compute_indicators(year=YEAR)
+        flagged = SchoolTestIndicator.objects.filter(flagged=True).count()
+        # One school's new upload in one test: a new current version changes the input hash.
+        slot = ResultSlot.objects.select_related("current").get(school=schools[7], test=tests[0])
+        new = ResultVersion.objects.create(
+            school=schools[7],
+            test=tests[0],
+            upload=slot.current.upload,
+            number=2,
+            rows=slot.current.rows,
+            content_sha256="f" * 64,
+        )
+        slot.current = new
+        slot.save()
+        one = services.compute_indicators(year=YEAR, tests=[tests[0]])
+        unchanged = services.compute_indicators(year=YEAR)
+        note = (
+            f"{total:,} rows, {N_SCHOOLS} schools, {len(TESTS)} tests; load by COPY "
+            f"{load_seconds:.1f} s (not timed); stages {cold.stages}; "
+            f"{flagged} school × test flagged"
+        ).replace(",", " ")
+        return [
+            {
+                "name": "indicators: all signs, 1,500 schools × 1M rows (PostgreSQL, cold)",
+                "seconds": cold.seconds,
+                "baseline": "floor: fetch rows by binary COPY + numpy bincount",
+                "baseline_seconds": floor,
+                "ratio": cold.seconds / floor,
+                "target": "≤ 3 s",
+                "passed": cold.seconds <= 3.0,
+                "note": note,
+            },
+            {
+                "name": "indicators: recompute after one school's upload (one test + year BH)",
+                "seconds": one.seconds,
+                "baseline": "floor of one test (a quarter of the rows)",
+                "baseline_seconds": floor / len(TESTS),
+                "ratio": one.seconds / (floor / len(TESTS)),
+                "target": "≤ 0.5 s",
+                "passed": one.seconds <= 0.5,
+                "note": f"stages {one.stages}",
+            },
+            {
+                "name": "indicators: recompute with nothing changed (snapshots reused)",
+                "seconds": unchanged.seconds,
+                "baseline": "cold compute",
+                "baseline_seconds": cold.seconds,
+                "ratio": unchanged.seconds / cold.seconds,
+                "target": None,
+                "passed": True,
+                "note": f"reused {unchanged.tests_reused} of {len(TESTS)} tests",
+            },
+        ]
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vpr_portal.settings")
+    import django
+
+    django.setup()
+    for row in run():
+        print(row)
