@@ -261,9 +261,8 @@ def _allowed_school_ids(upload: Upload) -> list[int] | None:
 
 
 def _import(upload: Upload, *, reporter: JobReporter | None) -> ImportOutcome:
-    Upload.objects.filter(pk=upload.pk).update(
-        status=UploadStatus.PROCESSING, started_at=timezone.now()
-    )
+    upload.status, upload.started_at = UploadStatus.PROCESSING, timezone.now()
+    Upload.objects.filter(pk=upload.pk).update(status=upload.status, started_at=upload.started_at)
     say = reporter.progress if reporter else (lambda *a, **k: None)
     say(1, 100, "Чтение и проверка файла…")
     try:

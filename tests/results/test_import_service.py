@@ -52,6 +52,8 @@ def test_a_municipal_export_becomes_each_schools_current_rows(
     for i, school in enumerate(synthetic_schools[:3]):
         assert stored_rows(russian4, school) == expected_rows(data, i)
     assert ResultSlot.objects.filter(test=russian4, current__isnull=False).count() == 3
+    upload = outcome.upload
+    assert upload.started_at and upload.finished_at and upload.started_at <= upload.finished_at
 
 
 def test_unanswered_tasks_are_stored_as_a_mask(tmp_path, russian4, synthetic_schools, municipality):
