@@ -27,9 +27,8 @@ from plans.models import (
     PlanStatus,
     Section,
 )
-from schools.models import Municipality, School
+from schools.models import School
 from vpr_portal import roles
-from vpr_portal.roles import Role
 
 MONTHS_RU = [
     "",
@@ -51,25 +50,7 @@ MONTHS_RU = [
 # --------------------------------------------------------------------------- scope
 
 
-def staff_municipalities(user: Any) -> QuerySet[Municipality]:
-    """Municipalities whose plans the user runs: where they are department staff.
-
-    Narrower than roles.visible_municipalities, which also counts observer and expert
-    memberships (those people read schedules there, they don't run the plan).
-    """
-    if roles.sees_everything(user):
-        return Municipality.objects.all()
-    region_ids, municipality_ids = set(), set()
-    for membership in roles.memberships(user):
-        if membership.role != Role.STAFF:
-            continue
-        if membership.region_id:
-            region_ids.add(membership.region_id)
-        if membership.municipality_id:
-            municipality_ids.add(membership.municipality_id)
-    return roles.visible_municipalities(user).filter(
-        Q(region_id__in=region_ids) | Q(pk__in=municipality_ids)
-    )
+staff_municipalities = roles.staff_municipalities
 
 
 def plans_for_user(user: Any) -> QuerySet[Plan]:

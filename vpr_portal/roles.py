@@ -89,6 +89,29 @@ def visible_municipalities(user: Any) -> models.QuerySet[Municipality]:
     )
 
 
+def staff_municipalities(user: Any) -> models.QuerySet[Municipality]:
+    """Municipalities the user runs as department staff (plans, observers' planning).
+
+    Narrower than visible_municipalities, which also counts observer and expert
+    memberships: those people work in a municipality, they don't manage it.
+    """
+    from schools.models import Municipality
+
+    if sees_everything(user):
+        return Municipality.objects.all()
+    region_ids, municipality_ids = set(), set()
+    for m in memberships(user):
+        if m.role != Role.STAFF:
+            continue
+        if m.region_id:
+            region_ids.add(m.region_id)
+        if m.municipality_id:
+            municipality_ids.add(m.municipality_id)
+    return Municipality.objects.filter(
+        models.Q(region_id__in=region_ids) | models.Q(pk__in=municipality_ids)
+    )
+
+
 def visible_schools(user: Any) -> models.QuerySet[School]:
     """Schools whose data the user may read: staff their territory, coordinators their school."""
     from schools.models import School
