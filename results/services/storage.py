@@ -349,7 +349,10 @@ def apply_results(
             school = data.schools[i]
             current = slots[school.pk].current
             rows = int(parts[i].size)
-            if current is not None and current.upload_id > upload.pk:
+            if current is not None and current.upload_id == upload.pk:
+                # This upload was applied already (a task delivered twice): nothing to do.
+                outcomes[i] = SchoolOutcome(school, rows, "applied", current.number, digests[i])
+            elif current is not None and current.upload_id > upload.pk:
                 outcomes[i] = SchoolOutcome(school, rows, "newer", current.number, digests[i])
             elif current is not None and current.content_sha256 == digests[i]:
                 outcomes[i] = SchoolOutcome(school, rows, "unchanged", current.number, digests[i])

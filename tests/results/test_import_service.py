@@ -160,3 +160,22 @@ def test_a_mark_that_does_not_match_the_scale_is_kept_and_flagged(
     assert row.mark == data.mark[0] and not row.mark_matches_scale
     assert outcome.upload.mark_mismatch_count == 1
     assert "признак h" in outcome.upload.message
+
+
+def test_processing_an_applied_upload_again_changes_nothing(
+    tmp_path, russian4, synthetic_schools, municipality
+):
+    from results.models import Upload
+
+    path, _ = f1_file(tmp_path, schools=2, rows=20)
+    outcome = import_path(path, municipality=municipality)
+    ids = set(PupilResult.objects.values_list("pk", flat=True))
+    # A redelivered task finds the upload finished and returns its outcome.
+    again = uploads.process_upload(upload_id=outcome.upload.pk)
+    assert again.status == UploadStatus.APPLIED and again.applied == 20
+    # Even forced back to "processing" (a worker lost mid-way), the rows stay as they are.
+    Upload.objects.filter(pk=outcome.upload.pk).update(status=UploadStatus.PROCESSING)
+    forced = uploads.process_upload(upload_id=outcome.upload.pk)
+    assert forced.status == UploadStatus.APPLIED
+    assert set(PupilResult.objects.values_list("pk", flat=True)) == ids
+    assert ResultVersion.objects.count() == 2
