@@ -132,13 +132,19 @@ class ReportFilterForm(forms.Form):
         except (TypeError, ValueError):
             return None
 
+    def _visible_test(self, test_id: int | None) -> bool:
+        tests = report_selectors.tests_with_results(self.user)
+        return bool(test_id) and tests.filter(pk=test_id).exists()
+
     def filters(self) -> dict[str, Any]:
         """Valid filters, with sensible defaults (the newest test; the first choices)."""
         self.is_valid()
         for name in ("test", "municipality", "school"):
-            # An id outside the user's scope is a 404, as for every other URL; the year and
-            # the class merely fall back to their defaults.
+            # An id outside the user's scope is a 404, as for every other URL; a test of
+            # another year (the year was just changed) and the class fall back to defaults.
             if self.data.get(name) and name in self.errors:
+                if name == "test" and self._visible_test(self._raw_int("test")):
+                    continue
                 raise Http404("Не найдено")
         data = self.cleaned_data
         test = data.get("test") or self.fields["test"].queryset.first()

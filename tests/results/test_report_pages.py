@@ -100,3 +100,14 @@ def test_without_results_the_page_says_so(client, school):
 def test_an_unknown_report_is_a_404(client, world):
     client.force_login(factories.make_coordinator(school=world["a"]))
     assert client.get(reverse("results:report", args=["nonsense"])).status_code == 404
+
+
+def test_changing_the_year_falls_back_to_that_years_test(client, world):
+    earlier = factories.TestFactory(year=2025, grade=4)
+    factories.make_results(test=earlier, school=world["a"], rows=A_ROWS)
+    client.force_login(factories.make_coordinator(school=world["a"]))
+    response = client.get(
+        reverse("results:report", args=["marks"]), {"year": 2025, "test": world["test"].pk}
+    )
+    assert response.status_code == 200
+    assert "ВПР 2025" in response.content.decode()
