@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from results import selectors
 from results.forms import ReportFilterForm
+from results.indicators.api import SchoolTestIndicatorViewSet
 from results.models import PupilResult, Test, TestTask, Upload, UploadSource
 from results.selectors import reports as report_selectors
 from results.services import uploads as upload_services
@@ -336,3 +337,4 @@ def register(router) -> None:
     router.register("uploads", UploadViewSet, basename="upload")
     router.register("results", PupilResultViewSet, basename="pupil-result")
     router.register("reports", ReportViewSet, basename="report")
+    router.register("indicators", SchoolTestIndicatorViewSet, basename="school-test-indicator")
