@@ -1,5 +1,7 @@
 """Who sees what: every URL that takes an id answers 404 outside the user's scope."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -87,3 +89,21 @@ def test_each_role_lands_on_its_dashboard(client, staff_user, coordinator, schoo
     assert 'data-testid="coordinator-panel"' in page
     assert school.short_name in page
     assert "Реестр ОО" not in page
+
+
+@pytest.mark.django_db
+def test_navigation_follows_the_role_and_every_link_opens(client, staff_user, coordinator):
+    for user, expected, hidden in (
+        (staff_user, ["Планы", "Наблюдатели", "Признаки"], ["Загрузка результатов"]),
+        (coordinator, ["Загрузка результатов", "Мероприятия"], ["Реестр ОО", "Признаки"]),
+    ):
+        client.force_login(user)
+        page = client.get("/").content.decode()
+        nav = page[page.index('id="mainNav"') : page.index("</nav>")]
+        for label in expected:
+            assert f">{label}<" in nav
+        for label in hidden:
+            assert f">{label}<" not in nav
+
+        for href in re.findall(r'class="nav-link" href="([^"]+)"', nav):
+            assert client.get(href, follow=True).status_code == 200, href
