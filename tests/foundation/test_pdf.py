@@ -1,9 +1,9 @@
 """PDFs are real: text extractable with pdftotext, the bundled font embedded (pdffonts)."""
 
+import copy
 import subprocess
 
 import pytest
-from django.template import engines
 
 from tests.conftest import require_binary
 from vpr_portal.pdf import render_pdf
@@ -16,10 +16,11 @@ def print_template(tmp_path, settings):
         "<table><tr><td>1.1</td><td>Объективность ВПР — ёжик</td></tr></table>{% endblock %}",
         encoding="utf-8",
     )
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
-    engines._engines = {}
-    yield "probe.html"
-    engines._engines = {}
+    # Assigning the setting (not mutating it) makes Django rebuild its template engines.
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = templates
+    return "probe.html"
 
 
 def test_cyrillic_text_survives_and_the_font_is_embedded(tmp_path, print_template):

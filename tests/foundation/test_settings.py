@@ -26,6 +26,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         "SECURE_SSL_REDIRECT",
         "STATIC_MANIFEST",
         "VAR_DIR",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("PYTEST")}
     clean.update(env)

@@ -5,9 +5,7 @@ closed network); a missing browser fails the test naming the package, never skip
 """
 
 import datetime
-import gc
 import importlib
-import os
 
 import pytest
 from django.apps import apps as django_apps
@@ -15,42 +13,15 @@ from django.utils import timezone
 
 from observers.models import Act, ActStatus
 from tests import factories
-from tests.conftest import require_binary
-from tests.e2e.conftest import CHROMIUM_ARGS, log_in
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "secret-pass-123"
 
 
-def running_browser():
-    """The browser tests/e2e keeps open for the whole session, if it has started one.
-
-    Playwright's sync API allows one instance per thread, so a second one cannot start
-    while that session-scoped browser is alive: borrow it instead.
-    """
-    from playwright.sync_api import Browser
-
-    return next((o for o in gc.get_objects() if isinstance(o, Browser) and o.is_connected()), None)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    executable = require_binary("chromium", "chromium")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test
-    # are still synchronous and safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    shared = running_browser()
-    if shared is not None:
-        yield shared
-        return
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser):
+    return browser
 
 
 @pytest.fixture
