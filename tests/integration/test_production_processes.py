@@ -40,13 +40,14 @@ def production_env(transactional_db, tmp_path):
 def compose_commands(port: int, schedule: Path) -> dict[str, list[str]]:
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
     web = [part.replace("0.0.0.0:8000", f"127.0.0.1:{port}") for part in services["web"]["command"]]
-    beat = [part.replace("/tmp/celerybeat-schedule", str(schedule)) for part in services["beat"]["command"]]
+    beat = [
+        part.replace("/tmp/celerybeat-schedule", str(schedule))
+        for part in services["beat"]["command"]
+    ]
     return {"web": web, "worker": services["worker"]["command"], "beat": beat}
 
 
-def test_web_worker_and_beat_from_the_compose_file_serve_a_healthy_portal(
-    production_env, tmp_path
-):
+def test_web_worker_and_beat_from_the_compose_file_serve_a_healthy_portal(production_env, tmp_path):
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     commands = compose_commands(port, tmp_path / "beat-schedule")
@@ -57,7 +58,9 @@ def test_web_worker_and_beat_from_the_compose_file_serve_a_healthy_portal(
         while body["checks"]["worker"]["ok"] is False and time.monotonic() < deadline:
             time.sleep(1)  # the worker may still be connecting to Redis
             status, body = health(base_url)
-        logs = "\n".join((tmp_path / f"{n}.log").read_text(errors="replace")[-2000:] for n in commands)
+        logs = "\n".join(
+            (tmp_path / f"{n}.log").read_text(errors="replace")[-2000:] for n in commands
+        )
         assert status == 200, logs
         assert body["checks"]["database"] == {"ok": True, "detail": "postgresql"}
         assert body["checks"]["broker"]["ok"] is True
