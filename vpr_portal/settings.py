@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from vpr_portal.env import env_bool, env_float, env_int, env_list, env_str
@@ -237,39 +238,36 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
     SESSION_COOKIE_HTTPONLY = True
 PORTAL_REGION_NAME = env_str("PORTAL_REGION_NAME", "Регион")
+# The portal's public address for links in e-mails, e.g. https://vpr.example.ru (none when empty).
+PORTAL_URL = env_str("PORTAL_URL", "")
 
-# --- Observers (issue 6) ---
-from celery.schedules import crontab  # noqa: E402
+# --- Observers ---
 
 # Phone photos attached to a visit act: larger files are refused with a message.
 OBSERVERS_PHOTO_MAX_BYTES = env_int("OBSERVERS_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 OBSERVERS_PHOTOS_PER_ACT = env_int("OBSERVERS_PHOTOS_PER_ACT", 10)
-# Links in e-mails to observers, e.g. https://vpr.example.ru (none when empty).
-OBSERVERS_PORTAL_URL = env_str("PORTAL_URL", "")
+OBSERVERS_PORTAL_URL = PORTAL_URL
 # The day-before reminder: hourly during the day; each assignment is reminded once.
 CELERY_BEAT_SCHEDULE["observers-day-before"] = {
     "task": "observers.send_day_before_reminders",
     "schedule": crontab(minute=0, hour="9-20"),
 }
 
-# Plans of measures (plans app): reminder emails to the parties responsible for items.
-from celery.schedules import crontab as _plans_crontab  # noqa: E402
-
+# --- Plans of measures: reminder e-mails to the parties responsible for items ---
 PLANS_REMINDER_DAYS_BEFORE = env_int("PLANS_REMINDER_DAYS_BEFORE", 7)
 PLANS_OVERDUE_REMINDER_EVERY_DAYS = env_int("PLANS_OVERDUE_REMINDER_EVERY_DAYS", 7)
-# Links in the reminder e-mails, e.g. https://vpr.example.ru (none when empty).
-PLANS_PORTAL_URL = env_str("PORTAL_URL", "")
+PLANS_PORTAL_URL = PORTAL_URL
 CELERY_BEAT_SCHEDULE["plans-reminders"] = {
     "task": "plans.send_reminders",
     # Daily, before the working day; the job itself never sends a reminder twice a day.
-    "schedule": _plans_crontab(hour=7, minute=30),
+    "schedule": crontab(hour=7, minute=30),
 }
 
-# --- Results (issue 4) ---
+# --- Results ---
 # Larger result files go through `manage.py import_results` (no browser upload limit).
 PORTAL_RESULTS_MAX_UPLOAD_MB = env_int("PORTAL_RESULTS_MAX_UPLOAD_MB", 200)
 
-# --- Objectivity indicators (issue 5) ---
+# --- Objectivity indicators ---
 # Defaults of the admin-editable levels (results.IndicatorSettings) until the row is saved.
 INDICATORS_DEFAULTS = {
     "fdr_level": env_float("INDICATORS_FDR_LEVEL", 0.05),
