@@ -35,6 +35,24 @@ def throwaway_database() -> Iterator[None]:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
+def _exactly(arrays, n_rows: int, seed: int):
+    """``n_rows`` pupils drawn without replacement (in their order), so the total is exact."""
+    from dataclasses import replace
+
+    if arrays.n_pupils < n_rows:
+        raise RuntimeError(f"generated {arrays.n_pupils} rows, fewer than {n_rows}")
+    keep = np.sort(np.random.default_rng(seed).choice(arrays.n_pupils, n_rows, replace=False))
+    return replace(
+        arrays,
+        school_idx=arrays.school_idx[keep],
+        class_idx=arrays.class_idx[keep],
+        primary_score=arrays.primary_score[keep],
+        mark=arrays.mark[keep],
+        journal_mark=arrays.journal_mark[keep],
+        task_scores=arrays.task_scores[keep],
+    )
+
+
 def _load(schools, test, upload, region_arrays) -> int:
     """COPY one test's pupils' rows (the import service's own COPY is benched elsewhere)."""
     from django.db import connection
@@ -75,7 +93,10 @@ def _seed():
     design = TestDesign()
     tests, total = [], 0
     schools = None
-    per_test = N_ROWS / len(TESTS) / N_SCHOOLS
+    rows_per_test = N_ROWS // len(TESTS)
+    # Small schools (5–19 pupils) pull the mean down: draw ~20 % more, then keep exactly
+    # rows_per_test of them at random.
+    per_test = 1.2 * rows_per_test / N_SCHOOLS
     for t, (subject, grade) in enumerate(TESTS):
         config = RegionConfig(
             n_schools=N_SCHOOLS,
@@ -83,7 +104,7 @@ def _seed():
             manipulator_pupils=(int(per_test * 0.5), int(per_test * 1.5)),
             seed=100 + t,
         )
-        generated = generate_region(config, design).arrays
+        generated = _exactly(generate_region(config, design).arrays, rows_per_test, seed=t)
         if schools is None:
             School.objects.bulk_create(
                 [
