@@ -69,3 +69,42 @@ def test_a_repeated_recompute_changes_nothing(synthetic):
         list(SchoolTestIndicator.objects.filter(flagged=True).values_list("pk", flat=True))
         == flagged
     )
+
+
+def _decisions() -> dict:
+    from results.models import SchoolYearIndicator
+
+    rows = SchoolTestIndicator.objects.values_list(
+        "school_id", "test_id", "flagged", "strength", "surviving", "q_values", "annotations",
+        "signs",
+    )  # fmt: skip
+    years = SchoolYearIndicator.objects.values_list(
+        "school_id", "n_tests", "n_flagged", "markers", "strength"
+    )
+    return {
+        "rows": {(r[0], r[1]): r[2:] for r in rows},
+        "years": {y[0]: y[1:] for y in years},
+    }
+
+
+def test_the_recompute_after_one_schools_upload_decides_as_a_full_recompute(
+    synthetic, municipality, other_municipality
+):
+    """The upload path evaluates only the uploaded test and decides it together with the
+    stored p-values of the year's other tests; the outcome must equal a cold full pass."""
+    test, schools, _ = synthetic
+    factories.make_synthetic_region_results(
+        municipalities=[municipality, other_municipality], subject="Математика", seed=7
+    )
+    services.compute_indicators(year=2026)
+    rows = [("4А", [2, 1, 2, 3, 2, 0, 0, 0, 0, 0, 0, 0], 3, 3)] * 30
+    upload = factories.make_results(test=test, school=schools[1], rows=rows)
+    summary = services.recompute_after_upload(upload_id=upload.pk)
+    assert (summary.tests_evaluated, summary.tests_reused) == (1, 0)
+    fast = _decisions()
+    assert fast["rows"][(schools[1].pk, test.pk)][0] is True  # the blatant bunching
+
+    IndicatorSnapshot.objects.all().delete()  # cold: nothing stored
+    full = services.compute_indicators(year=2026)
+    assert full.tests_evaluated == 2
+    assert _decisions() == fast
