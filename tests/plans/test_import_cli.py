@@ -8,6 +8,7 @@ import os
 import random
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -21,11 +22,14 @@ CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэю
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     """Run the command as manage.py does (argv → exit code), in this test's database."""
-    try:
-        ManagementUtility(["manage.py", "import_plan", *args]).execute()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
+    # run_from_argv closes every connection when it ends; on PostgreSQL that would end
+    # the test's own transaction, so the close is skipped here (a real process exits).
+    with mock.patch("django.core.management.base.connections.close_all"):
+        try:
+            ManagementUtility(["manage.py", "import_plan", *args]).execute()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
