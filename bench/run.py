@@ -79,11 +79,28 @@ def main(selected: list[str]) -> int:
         f"{connection.vendor}. Ratios compare against a baseline run in the same process, so "
         "they hold across machines better than the seconds do.\n\n"
     )
+    # A partial run (`bench/run.py plans`) keeps the other modules' last recorded sections.
+    target = ROOT / "docs" / "benchmarks.md"
+    recorded = _recorded_sections(target) if selected else {}
+    for section in sections:
+        recorded[section.split("\n", 1)[0]] = section
     notes = ROOT / "docs" / "benchmarks-notes.md"
-    text = header + "\n".join(sections) + ("\n" + notes.read_text() if notes.exists() else "")
-    (ROOT / "docs" / "benchmarks.md").write_text(text)
+    body = "\n".join(recorded[key] for key in sorted(recorded)) if selected else "\n".join(sections)
+    target.write_text(header + body + ("\n" + notes.read_text() if notes.exists() else ""))
     print("wrote docs/benchmarks.md")
     return 1 if failed else 0
+
+
+def _recorded_sections(path: Path) -> dict[str, str]:
+    """The `## module` sections of an existing benchmarks.md, keyed by their heading line."""
+    if not path.exists():
+        return {}
+    text = path.read_text().split("\n# Notes", 1)[0]
+    sections = {}
+    for chunk in text.split("\n## ")[1:]:
+        section = "## " + chunk.rstrip() + "\n"
+        sections[section.split("\n", 1)[0]] = section
+    return sections
 
 
 if __name__ == "__main__":
