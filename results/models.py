@@ -575,7 +575,9 @@ class SchoolTestIndicator(models.Model):
     flagged = models.BooleanField("есть признаки", default=False)
     strength = models.FloatField("сила", default=0.0)
     surviving = models.JSONField("признаки после FDR", default=list)
-    q_values = models.JSONField("q-значения", default=dict)
+    # The q-values are not stored per row: every upload moves all of them (BH ranks every
+    # p-value of the year), so each would be rewritten. They are looked up on read in the
+    # year's BH curve (``YearIndicatorRun.bh_curve``), see ``selectors.QValues``.
     annotations = models.JSONField("пометки", default=list)
 
     class Meta:
@@ -607,6 +609,10 @@ class YearIndicatorRun(models.Model):
     n_results = models.PositiveIntegerField("ОО × работ", default=0)
     n_flagged = models.PositiveIntegerField("с признаками", default=0)
     fdr_level = models.FloatField("уровень FDR", default=0.05)
+    #: The year's tested p-values sorted ascending, then their BH-adjusted q-values, as
+    #: little-endian float64 (2 × m numbers): the q-value of any stored p-value is read
+    #: here, so a changed upload rewrites this one row instead of every row's q-values.
+    bh_curve = models.BinaryField("кривая BH (p и q)", default=bytes)
     computed_at = models.DateTimeField("рассчитано", auto_now=True)
 
     class Meta:

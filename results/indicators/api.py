@@ -30,6 +30,7 @@ class SchoolTestIndicatorSerializer(serializers.ModelSerializer):
     grade = serializers.IntegerField(source="test.grade", read_only=True)
     signs = serializers.SerializerMethodField()
     card_url = serializers.SerializerMethodField()
+    q_values = serializers.SerializerMethodField()
 
     class Meta:
         model = SchoolTestIndicator
@@ -58,6 +59,14 @@ class SchoolTestIndicatorSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField(child=serializers.DictField()))
     def get_signs(self, row: SchoolTestIndicator) -> dict[str, Any]:
         return selectors.sign_summary(row)
+
+    @extend_schema_field(serializers.DictField(child=serializers.FloatField()))
+    def get_q_values(self, row: SchoolTestIndicator) -> dict[str, float]:
+        # Looked up in the year's BH curve; one lookup (and its cache) per request.
+        lookup = self.context.get("q_values")
+        if lookup is None:
+            lookup = self.context["q_values"] = selectors.QValues()
+        return lookup(row)
 
     def get_card_url(self, row: SchoolTestIndicator) -> str:
         url = reverse("results:indicators_card", args=[row.school_id])

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from django.db.models import Count, Q, QuerySet
 
-from results.models import SchoolTestIndicator, SchoolYearIndicator
+from results.models import (
+    IndicatorSnapshot,
+    SchoolTestIndicator,
+    SchoolYearIndicator,
+    YearIndicatorRun,
+)
 from schools.models import School
 from vpr_portal import roles
 
@@ -74,6 +80,50 @@ def share_trend(user: Any) -> list[tuple[int, float]]:
         .order_by("year")
     )
     return [(r["year"], 100 * r["flagged"] / r["schools"]) for r in rows if r["schools"]]
+
+
+class QValues:
+    """BH-adjusted q-values of stored rows, looked up on read in the year's BH curve.
+
+    ``QValues()(row)`` → {letter: q} of the row's tested signs (as the decision computed
+    them, rounded to 8 digits). One query per region × year and per snapshot, cached in
+    the instance: make one per page or request."""
+
+    def __init__(self) -> None:
+        self._regions: dict[int, int] = {}
+        self._curves: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def _curve(self, row: SchoolTestIndicator) -> tuple[np.ndarray, np.ndarray]:
+        region_id = self._regions.get(row.snapshot_id)
+        if region_id is None:
+            region_id = (
+                IndicatorSnapshot.objects.filter(pk=row.snapshot_id)
+                .values_list("region_id", flat=True)
+                .first()
+            )
+            self._regions[row.snapshot_id] = region_id
+        key = (region_id, row.year)
+        if key not in self._curves:
+            raw = (
+                YearIndicatorRun.objects.filter(region_id=region_id, year=row.year)
+                .values_list("bh_curve", flat=True)
+                .first()
+            )
+            values = np.frombuffer(bytes(raw or b""), dtype="<f8")
+            m = len(values) // 2
+            self._curves[key] = (values[:m], values[m:])
+        return self._curves[key]
+
+    def __call__(self, row: SchoolTestIndicator) -> dict[str, float]:
+        p_sorted, q_sorted = self._curve(row)
+        out: dict[str, float] = {}
+        for letter, (p, _material) in sorted((row.tested or {}).items()):
+            if p is None or not len(p_sorted):
+                continue
+            i = int(np.searchsorted(p_sorted, p, side="right")) - 1
+            if i >= 0 and p_sorted[i] == p:  # ties share one q: the last tie's is exact
+                out[letter] = round(float(q_sorted[i]), 8)
+        return out
 
 
 def school_rows(school: School, year: int) -> QuerySet[SchoolTestIndicator]:

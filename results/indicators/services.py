@@ -366,10 +366,33 @@ def _signs_text(signs: dict[str, SignResult]) -> str:
 
 
 def _decision_fields(decision: SchoolTestDecision) -> tuple:
-    """(flagged, strength, surviving, q_values, annotations) as they are stored."""
-    q_values = {k: round(v, 8) for k, v in decision.q_values.items()}
-    return (decision.flagged, decision.strength, list(decision.surviving), q_values,
+    """(flagged, strength, surviving, annotations) as they are stored (the q-values are
+    read from the year's BH curve, not stored per row)."""
+    return (decision.flagged, decision.strength, list(decision.surviving),
             list(decision.annotations))  # fmt: skip
+
+
+def bh_curve(results: Iterable[SchoolTestResult]) -> bytes:
+    """The year's tested p-values sorted, then their BH-adjusted q-values (float64 bytes).
+
+    The same p-values as ``decide_year`` tests (applicable, not None, not NaN); with ties
+    every equal p has the same q, so a lookup by value is exact."""
+    p = np.fromiter(
+        (
+            sign.p_value
+            for result in results
+            for sign in result.signs.values()
+            if sign.applicable and sign.p_value is not None and sign.p_value == sign.p_value
+        ),
+        dtype=float,
+    )
+    p.sort()
+    m = len(p)
+    if m == 0:
+        return b""
+    scaled = p * m / np.arange(1, m + 1)
+    q = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
+    return np.concatenate([p, q]).astype("<f8").tobytes()
 
 
 def _store_evaluated(
@@ -392,7 +415,7 @@ def _store_evaluated(
     )
     rows = []
     for r, decision in zip(evaluated.results, decisions, strict=True):
-        flagged, strength, surviving, q_values, annotations = _decision_fields(decision)
+        flagged, strength, surviving, annotations = _decision_fields(decision)
         rows.append(
             (
                 snapshot.pk,
@@ -407,7 +430,6 @@ def _store_evaluated(
                 flagged,
                 strength,
                 surviving,
-                q_values,
                 annotations,
             )
         )
@@ -416,11 +438,10 @@ def _store_evaluated(
 
 _INSERT_COLUMNS = (
     "snapshot_id", "school_id", "test_id", "year", "n_pupils", "is_selective", "insufficient",
-    "signs", "tested", "flagged", "strength", "surviving", "q_values", "annotations",
+    "signs", "tested", "flagged", "strength", "surviving", "annotations",
 )  # fmt: skip
 _SIGNS_COLUMN = _INSERT_COLUMNS.index("signs")
-_JSON_COLUMNS = [_INSERT_COLUMNS.index(c) for c in ("tested", "surviving", "q_values",
-                                                    "annotations")]  # fmt: skip
+_JSON_COLUMNS = [_INSERT_COLUMNS.index(c) for c in ("tested", "surviving", "annotations")]
 
 
 def _insert_rows(rows: list[tuple]) -> None:
@@ -449,24 +470,17 @@ def _insert_rows(rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-def _update_decisions(decided: list[tuple]) -> None:
-    """Write the decisions that changed, of tuples (pk, flagged, strength, surviving,
-    q_values, annotations): one UPDATE … FROM jsonb_array_elements(…) on PostgreSQL that
-    skips the rows already equal (bulk_update's CASE per row costs ≈ 3 ms a row there);
-    elsewhere the stored values are compared here and bulk_update writes the rest."""
-    if not decided:
+def _update_decisions(changed: list[tuple]) -> None:
+    """Write the decisions that changed, tuples (pk, flagged, strength, surviving,
+    annotations): on PostgreSQL one UPDATE … FROM jsonb_array_elements(…) (bulk_update's
+    CASE per row costs ≈ 3 ms a row there), elsewhere bulk_update."""
+    if not changed:
         return
-    fields = ["flagged", "strength", "surviving", "q_values", "annotations"]
     if connection.vendor != "postgresql":
-        current = {
-            row[0]: tuple(row[1:])
-            for row in SchoolTestIndicator.objects.filter(
-                pk__in=[d[0] for d in decided]
-            ).values_list("pk", *fields)
-        }
+        fields = ["flagged", "strength", "surviving", "annotations"]
         SchoolTestIndicator.objects.bulk_update(
             [SchoolTestIndicator(pk=row[0], **dict(zip(fields, row[1:], strict=True)))
-             for row in decided if current.get(row[0]) != tuple(row[1:])],
+             for row in changed],
             fields,
             batch_size=500,
         )  # fmt: skip
@@ -475,14 +489,10 @@ def _update_decisions(decided: list[tuple]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE "{table}" AS t SET flagged = (d->>1)::boolean,
-                   strength = (d->>2)::float8, surviving = d->3, q_values = d->4,
-                   annotations = d->5
+                   strength = (d->>2)::float8, surviving = d->3, annotations = d->4
                 FROM jsonb_array_elements(%s::jsonb) AS d
-                WHERE t.id = (d->>0)::bigint
-                  AND (t.flagged, t.strength, t.surviving, t.q_values, t.annotations)
-                      IS DISTINCT FROM ((d->>1)::boolean, (d->>2)::float8, d->3, d->4,
-                                        d->5)""",  # noqa: S608 (the table name is ours)
-            [_json_text(decided)],
+                WHERE t.id = (d->>0)::bigint""",  # noqa: S608 (the table name is ours)
+            [_json_text(changed)],
         )
 
 
@@ -516,16 +526,32 @@ def decide_region_year(
     stored = list(
         SchoolTestIndicator.objects.filter(snapshot__region=region, year=year)
         .exclude(test_id__in=fresh_tests)
-        .values_list("pk", "test_id", "school_id", "n_pupils", "is_selective", "tested")
+        .values_list(
+            "pk",
+            "test_id",
+            "school_id",
+            "n_pupils",
+            "is_selective",
+            "tested",
+            "flagged",
+            "strength",
+            "surviving",
+            "annotations",
+        )
     )
     fresh = [r for e in evaluated for r in e.results]
-    decisions = decide_year([_light_result(r) for r in stored] + fresh, params)
+    light = [_light_result(r) for r in stored] + fresh
+    decisions = decide_year(light, params)
+    curve = bh_curve(light)
     stored_decisions, fresh_decisions = decisions[: len(stored)], decisions[len(stored) :]
-    # Every stored row's new decision goes to the database, which writes only those that
-    # differ: cheaper than reading four JSON columns back to compare them here.
-    decided = [
-        (row[0], *_decision_fields(d)) for row, d in zip(stored, stored_decisions, strict=True)
-    ]
+    # Only the stored rows whose decision changed are written: with the q-values out of
+    # the rows, one school's upload changes a handful of them (the flagged rows' strength
+    # and the rows crossing the BH cut-off), not every row of the year.
+    changed = []
+    for row, d in zip(stored, stored_decisions, strict=True):
+        fields = _decision_fields(d)
+        if fields != tuple(row[6:10]):
+            changed.append((row[0], *fields))
     # Per school: (test, flagged, strength) of every row of the year, for the summary.
     outcomes = [
         (row[2], row[1], d.flagged, d.strength)
@@ -541,7 +567,7 @@ def decide_region_year(
                 (e.school_ids[r.school_idx], e.inputs.test.pk, d.flagged, d.strength)
                 for r, d in zip(e.results, own, strict=True)
             ]
-        _update_decisions(decided)
+        _update_decisions(changed)
         _store_school_years(region=region, year=year, outcomes=outcomes)
         flagged = sum(d.flagged for d in decisions)
         YearIndicatorRun.objects.update_or_create(
@@ -558,6 +584,7 @@ def decide_region_year(
                 "n_results": len(decisions),
                 "n_flagged": flagged,
                 "fdr_level": params.fdr_level,
+                "bh_curve": curve,
             },
         )
     return len(decisions), flagged

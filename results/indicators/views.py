@@ -133,7 +133,9 @@ def school_card(request: HttpRequest, school_id: int) -> HttpResponse:
     except ValueError as exc:
         raise Http404("Неверный год") from exc
     tests = []
+    q_lookup = selectors.QValues()
     for row in selectors.school_rows(school, year):
+        q_values = q_lookup(row)
         signs = []
         for letter, sign in sorted(row.signs.items()):
             if not sign.get("applicable"):
@@ -146,7 +148,7 @@ def school_card(request: HttpRequest, school_id: int) -> HttpResponse:
                     "survives": letter in row.surviving,
                     "summary": evidence.get("summary_ru", ""),
                     "p": sign.get("p"),
-                    "q": row.q_values.get(letter),
+                    "q": q_values.get(letter),
                     "chart": charts.sign_chart(letter, evidence)
                     if letter in row.surviving or letter in ("c", "b", "g")
                     else None,

@@ -72,12 +72,15 @@ def test_a_repeated_recompute_changes_nothing(synthetic):
 
 
 def _decisions() -> dict:
+    from results.indicators.selectors import QValues
     from results.models import SchoolYearIndicator
 
-    rows = SchoolTestIndicator.objects.values_list(
-        "school_id", "test_id", "flagged", "strength", "surviving", "q_values", "annotations",
-        "signs",
-    )  # fmt: skip
+    q_values = QValues()  # the q-values as pages and the API read them
+    rows = [
+        (r.school_id, r.test_id, r.flagged, r.strength, r.surviving, q_values(r),
+         r.annotations, r.signs)
+        for r in SchoolTestIndicator.objects.all()
+    ]  # fmt: skip
     years = SchoolYearIndicator.objects.values_list(
         "school_id", "n_tests", "n_flagged", "markers", "strength"
     )
@@ -108,3 +111,26 @@ def test_the_recompute_after_one_schools_upload_decides_as_a_full_recompute(
     full = services.compute_indicators(year=2026)
     assert full.tests_evaluated == 2
     assert _decisions() == fast
+
+
+def test_q_values_read_from_the_year_curve_equal_the_decisions(synthetic):
+    """The q-values are not stored per row but looked up in the year's BH curve: they must
+    equal the ones ``decide_year`` computed over the same results (ties included)."""
+    from results.indicators.selectors import QValues
+    from results.objectivity import decide_year
+
+    services.compute_indicators(year=2026)
+    rows = list(SchoolTestIndicator.objects.order_by("pk"))
+    light = [
+        services._light_result((r.pk, r.test_id, r.school_id, r.n_pupils, r.is_selective,
+                                r.tested))
+        for r in rows
+    ]  # fmt: skip
+    decisions = decide_year(light, services.decision_params())
+    lookup = QValues()
+    compared = 0
+    for row, decision in zip(rows, decisions, strict=True):
+        expected = {k: round(v, 8) for k, v in decision.q_values.items()}
+        assert lookup(row) == expected
+        compared += len(expected)
+    assert compared > 0
