@@ -514,14 +514,16 @@ def decide_region_year(
     year: int,
     params: DecisionParams,
     evaluated: list[EvaluatedTest] = (),
+    stages: dict[str, float] | None = None,
 ) -> tuple[int, int]:
     """BH across the year's p-values and the decision rule; returns (rows, flagged).
 
     ``evaluated`` are tests just evaluated in memory: they are decided together with the
     stored rows of the other tests (read as p-values only, never the evidence), then
     written once, decisions included. Of the stored rows only those whose decision
-    changed are updated.
+    changed are updated. ``stages`` (when given) accumulates the seconds of each step.
     """
+    clock = _StageClock(stages)
     fresh_tests = [e.inputs.test.pk for e in evaluated]
     stored = list(
         SchoolTestIndicator.objects.filter(snapshot__region=region, year=year)
@@ -539,6 +541,7 @@ def decide_region_year(
             "annotations",
         )
     )
+    clock.lap("read_stored")
     fresh = [r for e in evaluated for r in e.results]
     light = [_light_result(r) for r in stored] + fresh
     decisions = decide_year(light, params)
@@ -557,6 +560,7 @@ def decide_region_year(
         (row[2], row[1], d.flagged, d.strength)
         for row, d in zip(stored, stored_decisions, strict=True)
     ]
+    clock.lap("decide")
     with transaction.atomic():
         start = 0
         for e in evaluated:
@@ -567,8 +571,11 @@ def decide_region_year(
                 (e.school_ids[r.school_idx], e.inputs.test.pk, d.flagged, d.strength)
                 for r, d in zip(e.results, own, strict=True)
             ]
+        clock.lap("store_rows")
         _update_decisions(changed)
+        clock.lap("update_changed")
         _store_school_years(region=region, year=year, outcomes=outcomes)
+        clock.lap("school_years")
         flagged = sum(d.flagged for d in decisions)
         YearIndicatorRun.objects.update_or_create(
             region=region,
@@ -587,7 +594,22 @@ def decide_region_year(
                 "bh_curve": curve,
             },
         )
+    clock.lap("year_run")
     return len(decisions), flagged
+
+
+class _StageClock:
+    """Adds the seconds since the last lap to ``stages[name]`` (nothing when None)."""
+
+    def __init__(self, stages: dict[str, float] | None) -> None:
+        self.stages = stages
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.stages is not None:
+            self.stages[name] = self.stages.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 def _store_school_years(
@@ -693,7 +715,9 @@ def compute_indicators(
         if reporter is not None:
             reporter.progress(len(pending), len(pending) + 1, "Решение по году (FDR)…")
         t0 = time.perf_counter()
-        decide_region_year(region=region, year=year, params=params, evaluated=evaluated)
+        decide_region_year(
+            region=region, year=year, params=params, evaluated=evaluated, stages=summary.stages
+        )
         summary.stages["decide_and_store"] = summary.stages.get("decide_and_store", 0.0) + (
             time.perf_counter() - t0
         )
