@@ -75,6 +75,25 @@ def find_redis_server() -> str:
     raise AssertionError
 
 
+def ctype_locale() -> str:
+    """A UTF-8 character-type locale, so UPPER()/ILIKE fold Cyrillic as in production.
+
+    Under the plain C locale PostgreSQL changes the case of ASCII letters only.
+    """
+    try:
+        listing = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        return "C.UTF-8"  # glibc ships it built in
+    available = listing.split()
+    for name in ("C.UTF-8", "C.utf8", "en_US.UTF-8", "en_US.utf8", "ru_RU.UTF-8", "ru_RU.utf8"):
+        if name in available:
+            return name
+    fail(
+        "no UTF-8 locale found (`locale -a`): install Debian's `locales` or use a glibc with C.UTF-8"
+    )
+    raise AssertionError
+
+
 def wait_for_port(port: int, what: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -109,7 +128,7 @@ def start_postgres(workdir: Path) -> tuple[list[str], Path, str | None]:
     prefix = as_user_prefix(user)
     subprocess.run(
         [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-         "-E", "UTF8", "--locale=C", "--no-sync"],
+         "-E", "UTF8", "--lc-collate=C", f"--lc-ctype={ctype_locale()}", "--no-sync"],
         check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     options = (

@@ -27,6 +27,8 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         "STATIC_MANIFEST",
         "VAR_DIR",
         "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process
+        "REDIS_URL",  # set by make test's PostgreSQL + Redis pass
+        "CELERY_BROKER_URL",
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("PYTEST")}
     clean.update(env)
