@@ -268,6 +268,7 @@ def _load_test(inputs: TestInputs) -> array_selectors.LoadedTest:
         selective_school_ids=selective,
         observed_classes=inputs.observed or None,
         test_key=str(inputs.test.pk),
+        versions={s: v for s, v, _ in inputs.slots},
     )
 
 

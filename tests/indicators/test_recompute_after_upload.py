@@ -134,3 +134,50 @@ def test_q_values_read_from_the_year_curve_equal_the_decisions(synthetic):
         assert lookup(row) == expected
         compared += len(expected)
     assert compared > 0
+
+
+def _rows_of(columns) -> list[tuple]:
+    """The pupils' rows of ``PupilColumns`` as sorted tuples (their order is free)."""
+    return sorted(
+        zip(
+            columns.school_id.tolist(),
+            columns.class_key.tolist(),
+            columns.primary_score.tolist(),
+            columns.mark.tolist(),
+            columns.journal_mark.tolist(),
+            map(tuple, columns.task_scores.tolist()),
+            strict=True,
+        )
+    )
+
+
+def test_the_column_cache_fetches_only_the_changed_school_and_gives_the_same_rows(synthetic):
+    """After one school's upload the process's column cache fetches that school only and
+    splices it in: the rows equal a fresh fetch of the whole test."""
+    from results.indicators import arrays
+    from results.models import ResultSlot
+
+    test, schools, _ = synthetic
+    n_tasks = test.tasks.count()
+
+    def versions() -> dict[int, int]:
+        return dict(
+            ResultSlot.objects.filter(test=test, current__isnull=False).values_list(
+                "school_id", "current_id"
+            )
+        )
+
+    arrays.clear_column_cache()
+    try:
+        first, fetched = arrays.cached_columns(test, versions(), n_tasks, use_cache=True)
+        assert fetched == len(versions())
+        rows = [("4А", [2, 1, 2, 3, 2, 0, 0, 0, 0, 0, 0, 0], 3, 3)] * 30
+        factories.make_results(test=test, school=schools[1], rows=rows)
+        spliced, fetched = arrays.cached_columns(test, versions(), n_tasks, use_cache=True)
+        assert fetched == 1
+        fresh = arrays.fetch_columns(arrays.pupil_rows(test, sorted(versions())), n_tasks)
+        assert _rows_of(spliced) == _rows_of(fresh) != _rows_of(first)
+        _, fetched = arrays.cached_columns(test, versions(), n_tasks, use_cache=True)
+        assert fetched == 0  # nothing changed: nothing fetched
+    finally:
+        arrays.clear_column_cache()
