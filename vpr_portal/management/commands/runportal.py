@@ -39,6 +39,8 @@ class Command(BaseCommand):
         # The autoreloader re-runs this command in a child with RUN_MAIN set;
         # only the outer process owns the worker, so reloads don't multiply it.
         if os.environ.get("RUN_MAIN") != "true":
+            # Stopped with SIGTERM (not Ctrl-C)? Still run the clean-up below.
+            signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
             worker = subprocess.Popen(worker_command(with_beat=True))
             self.stdout.write(
                 f"Celery worker started (pid {worker.pid}), broker: {settings.CELERY_BROKER_URL}"
