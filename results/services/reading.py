@@ -8,7 +8,7 @@ reader's names here means a change in that package touches one module.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -117,10 +117,21 @@ def check_hint_matches(hint: TestHint | None, test: Test) -> None:
         )
 
 
-def _read(path: str | os.PathLike[str], *, filename: str, test: Test | None, login: str | None):
+def _read(
+    path: str | os.PathLike[str],
+    *,
+    filename: str,
+    test: Test | None,
+    login: str | None,
+    progress: Callable[[float], None] | None = None,
+):
     if test is None:
         return read_results_file(
-            path, filename=filename, max_errors=MAX_LISTED_ERRORS, default_login=login
+            path,
+            filename=filename,
+            max_errors=MAX_LISTED_ERRORS,
+            default_login=login,
+            progress=progress,
         )
     return read_results_file(
         path,
@@ -130,11 +141,17 @@ def _read(path: str | os.PathLike[str], *, filename: str, test: Test | None, log
         max_score=test.max_score,
         max_errors=MAX_LISTED_ERRORS,
         default_login=login,
+        progress=progress,
     )
 
 
 def read_for_test(
-    path: str | os.PathLike[str], *, filename: str, test: Test | None, school: School | None
+    path: str | os.PathLike[str],
+    *,
+    filename: str,
+    test: Test | None,
+    school: School | None,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[ResultsFile, Test, bool]:
     """Read the file for the chosen test, or for the test its title names.
 
@@ -144,7 +161,7 @@ def read_for_test(
     with the catalog's tasks, so that every score is checked against its maximum.
     """
     login = school.login if school else None
-    result = _read(path, filename=filename, test=test, login=login)
+    result = _read(path, filename=filename, test=test, login=login, progress=progress)
     if result.fatal:
         raise Refusal(result.fatal)
     if test is not None:
@@ -166,7 +183,7 @@ def read_for_test(
         )
     if any(t.max_score is None for t in result.tasks):
         del result
-        result = _read(path, filename=filename, test=test, login=login)
+        result = _read(path, filename=filename, test=test, login=login, progress=progress)
         if result.fatal:
             raise Refusal(result.fatal)
         return result, test, True

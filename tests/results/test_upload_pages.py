@@ -177,3 +177,26 @@ def test_the_dashboard_links_to_uploads_and_reports(client, school_coordinator):
     client.force_login(school_coordinator)
     page = client.get(reverse("dashboard")).content.decode()
     assert reverse("results:upload_list") in page and reverse("results:reports") in page
+
+
+def test_the_progress_bar_moves_while_the_file_is_read(
+    client, tmp_path, russian4, school_coordinator, synthetic_schools,
+    django_capture_on_commit_callbacks, eager_celery, monkeypatch,
+):  # fmt: skip
+    from vpr_portal.jobs import JobReporter
+
+    seen: list[int] = []
+    original = JobReporter.progress
+
+    def recording(self, done, total, message=""):
+        seen.append(done)
+        return original(self, done, total, message)
+
+    monkeypatch.setattr(JobReporter, "progress", recording)
+    client.force_login(school_coordinator)
+    path, _ = f1_file(tmp_path, rows=25)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_file(client, path, school=synthetic_schools[0].pk)
+    reading = [value for value in seen if 1 < value < 50]
+    assert reading, seen  # the reader reported between «чтение» (1 %) and «запись» (50 %)
+    assert seen == sorted(seen)
