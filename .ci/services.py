@@ -24,8 +24,18 @@ import tempfile
 import time
 from pathlib import Path
 
-PG_PORT = int(os.environ.get("TEST_PG_PORT", "54329"))
-REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "63799"))
+
+def _port(variable: str) -> int:
+    """The port named in the environment, else a free one (two runs may overlap)."""
+    if os.environ.get(variable):
+        return int(os.environ[variable])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+PG_PORT = _port("TEST_PG_PORT")
+REDIS_PORT = _port("TEST_REDIS_PORT")
 
 
 def fail(message: str) -> None:
