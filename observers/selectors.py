@@ -147,19 +147,16 @@ def observer_list(
 ) -> QuerySet[Observer]:
     observers = observers_for_user(user)
     if search:
+        # icontains folds Cyrillic case on SQLite too (vpr_portal/sqlite.py).
         for word in search.split():
-            condition = Q()
-            # SQLite folds case for ASCII only: try the spellings people type Cyrillic in.
-            for variant in {word, word.lower(), word.capitalize(), word.upper()}:
-                condition |= (
-                    Q(last_name__icontains=variant)
-                    | Q(first_name__icontains=variant)
-                    | Q(middle_name__icontains=variant)
-                    | Q(email__icontains=variant)
-                    | Q(phone__icontains=variant)
-                    | Q(employer__icontains=variant)
-                )
-            observers = observers.filter(condition)
+            observers = observers.filter(
+                Q(last_name__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(middle_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(phone__icontains=word)
+                | Q(employer__icontains=word)
+            )
     if status:
         observers = observers.filter(status=status)
     if municipality_id:
