@@ -10,7 +10,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from vpr_portal import roles, selectors, services
+from schools.demo import DEMO_PASSWORD
+from vpr_portal import selectors, services
 from vpr_portal.models import Job
 
 DEMO_USERS = [
@@ -22,7 +23,6 @@ DEMO_USERS = [
     ("observer", "Общественный наблюдатель"),
     ("expert", "Эксперт предметной комиссии"),
 ]
-from schools.demo import DEMO_PASSWORD  # noqa: E402
 
 
 class LoginView(auth_views.LoginView):
@@ -96,6 +96,3 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
-
-
-__all__ = ["roles"]
