@@ -83,6 +83,27 @@ def _load(schools, test, upload, region_arrays) -> int:
     return arrays.n_pupils
 
 
+def _packs(arrays, grade: int) -> list[bytes]:
+    """Each school's pack, as the import service writes it with the version."""
+    from results.packs import pack_pupils
+
+    letters = np.array(list("АБВГДЕЖЗИК"))[arrays.class_idx % 10]
+    order = np.argsort(arrays.school_idx, kind="stable")
+    bounds = np.cumsum(np.bincount(arrays.school_idx, minlength=N_SCHOOLS))[:-1]
+    packs = []
+    for rows in np.split(order, bounds):
+        packs.append(
+            pack_pupils(
+                class_labels=np.char.add(str(grade), letters[rows]),  # as _load writes them
+                primary_score=arrays.primary_score[rows],
+                mark=arrays.mark[rows],
+                journal_mark=np.maximum(arrays.journal_mark[rows], 0),
+                task_scores=arrays.task_scores[rows],
+            )
+        )
+    return packs
+
+
 def _seed():
     from results.models import ResultSlot, ResultVersion, Test, TestTask, Upload, UploadStatus
     from results.objectivity.synthetic import RegionConfig, TestDesign, generate_region
@@ -159,8 +180,9 @@ def _seed():
                     number=1,
                     rows=int(counts[i]),
                     content_sha256=f"{i:064d}",
+                    pupils_pack=pack,
                 )
-                for i, s in enumerate(schools)
+                for i, (s, pack) in enumerate(zip(schools, _packs(generated, grade), strict=True))
             ]
         )
         ResultSlot.objects.bulk_create(
@@ -221,6 +243,7 @@ def run() -> list[dict]:
                 number=slot.current.number + 1,
                 rows=slot.current.rows,
                 content_sha256="f" * 64,
+                pupils_pack=slot.current.pupils_pack,  # as a re-upload of the same rows
             )
             slot.save()
 

@@ -267,6 +267,23 @@ class PlanItemFactory(factory.django.DjangoModelFactory):
 # --- results -------------------------------------------------------------------------------
 
 
+def pack_of(pupils) -> bytes:
+    """The pack (results.packs) of PupilResult instances, as the import service writes it."""
+    import numpy as np
+
+    from results.packs import pack_pupils
+
+    return pack_pupils(
+        class_labels=np.array([p.class_label for p in pupils], dtype=str),
+        primary_score=np.array([p.primary_score for p in pupils], dtype=np.int16),
+        mark=np.array([p.mark for p in pupils], dtype=np.int16),
+        journal_mark=np.array([p.journal_mark for p in pupils], dtype=np.int16),
+        task_scores=np.array([list(p.scores) for p in pupils], dtype=np.int16).reshape(
+            len(pupils), -1
+        ),
+    )
+
+
 def make_results(*, test, school, rows, filename: str = "results.xlsx"):
     """Store pupils' rows as the current version of school × test, bypassing the file.
 
@@ -297,29 +314,28 @@ def make_results(*, test, school, rows, filename: str = "results.xlsx"):
     slot, _ = ResultSlot.objects.get_or_create(school=school, test=test)
     number = 1 + (slot.current.number if slot.current else 0)
     PupilResult.objects.filter(test=test, school=school).delete()
+    pupils = [
+        PupilResult(
+            school=school,
+            test=test,
+            upload=upload,
+            class_label=class_label,
+            participant_code=str(10001 + i),
+            scores=list(scores),
+            primary_score=sum(scores),
+            mark=mark,
+            journal_mark=journal,
+            source_row=i + 8,
+        )
+        for i, (class_label, scores, mark, journal) in enumerate(rows)
+    ]
     version = ResultVersion.objects.create(
         school=school, test=test, upload=upload, number=number, rows=len(rows),
-        content_sha256=upload.sha256,
+        content_sha256=upload.sha256, pupils_pack=pack_of(pupils),
     )  # fmt: skip
     slot.current = version
     slot.save()
-    PupilResult.objects.bulk_create(
-        [
-            PupilResult(
-                school=school,
-                test=test,
-                upload=upload,
-                class_label=class_label,
-                participant_code=str(10001 + i),
-                scores=list(scores),
-                primary_score=sum(scores),
-                mark=mark,
-                journal_mark=journal,
-                source_row=i + 8,
-            )
-            for i, (class_label, scores, mark, journal) in enumerate(rows)
-        ]
-    )
+    PupilResult.objects.bulk_create(pupils)
     return upload
 
 
@@ -403,12 +419,15 @@ def make_synthetic_region_results(
         )
     PupilResult.objects.bulk_create(rows, batch_size=2000)
     counts = np.bincount(arrays.school_idx, minlength=arrays.n_schools)
+    by_school: dict[int, list] = {}
+    for row in rows:
+        by_school.setdefault(row.school.pk, []).append(row)
     for s, school in enumerate(schools):
         if not counts[s]:
             continue
         version = ResultVersion.objects.create(
             school=school, test=test, upload=upload, number=1, rows=int(counts[s]),
-            content_sha256=f"{s:064d}",
+            content_sha256=f"{s:064d}", pupils_pack=pack_of(by_school[school.pk]),
         )  # fmt: skip
         ResultSlot.objects.update_or_create(school=school, test=test, defaults={"current": version})
     return test, schools, region.school_kind

@@ -13,7 +13,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.db import connection
@@ -29,8 +29,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from results.models import PupilResult, TaskLevel, Test
+from results.models import PupilResult, ResultVersion, TaskLevel, Test
 from results.objectivity import LEVEL_ADVANCED, LEVEL_BASIC, LEVEL_HIGH, TestArrays
+from results.packs import PackedPupils, unpack_pupils
 
 LEVEL_CODES = {
     TaskLevel.BASIC: LEVEL_BASIC,
@@ -216,6 +217,70 @@ def _fetch_binary_copy(
     )
 
 
+def fetch_version_columns(
+    test: Test, versions: Mapping[int, int], n_tasks: int, *, with_labels: bool = False
+) -> PupilColumns:
+    """Columns of ``test`` for the given versions ({school id: version id}): from each
+    version's pack (``results.packs``, written when it was applied), and from the rows for
+    versions stored without one. The same rows as ``fetch_columns`` (order aside).
+
+    The class key is (school << 32) | crc32(label), as the SQLite path makes it: the same
+    class has the same key in every read of the same version."""
+    packs = (
+        ResultVersion.objects.filter(pk__in=list(versions.values()), test=test)
+        .exclude(pupils_pack=None)
+        .values_list("school_id", "pk", "pupils_pack")
+    )
+    schools, unpacked = [], []
+    for school_id, version_id, blob in packs:
+        if versions.get(school_id) != version_id:
+            continue
+        pupils = unpack_pupils(blob)
+        if pupils.n_rows and pupils.task_scores.shape[1] != n_tasks:
+            continue  # the catalog's tasks changed since: the rows say why (an error)
+        schools.append(school_id)
+        unpacked.append(pupils)
+    packed = set(schools)
+    rest = [s for s in versions if s not in packed]
+    parts = [_packs_columns(schools, unpacked, n_tasks, with_labels)] if unpacked else []
+    if rest or not parts:
+        parts.append(fetch_columns(pupil_rows(test, rest), n_tasks, with_labels=with_labels))
+    if len(parts) == 1:
+        return parts[0]
+    columns = _concat(parts)
+    if with_labels:
+        labels = {**(parts[0].class_keys_by_label or {}), **(parts[1].class_keys_by_label or {})}
+        columns = replace(columns, class_keys_by_label=labels)
+    return columns
+
+
+def _packs_columns(
+    schools: list[int], packs: list[PackedPupils], n_tasks: int, with_labels: bool
+) -> PupilColumns:
+    """Many schools' packs as one ``PupilColumns`` (one concatenation per column)."""
+    counts = np.array([p.n_rows for p in packs], dtype=np.int64)
+    school_ids = np.array(schools, dtype=np.int64)
+    # Every school's labels in one list; a pupil's key is found by its school's offset.
+    label_owner = [(s, label) for s, p in zip(schools, packs, strict=True) for label in p.labels]
+    label_keys = np.array(
+        [(s << 32) | zlib.crc32(label.encode()) for s, label in label_owner], dtype=np.int64
+    )
+    label_offsets = np.cumsum([0] + [len(p.labels) for p in packs[:-1]])
+    class_index = np.concatenate([p.class_index for p in packs]).astype(np.int64)
+    class_index += np.repeat(label_offsets, counts)
+    return PupilColumns(
+        school_id=np.repeat(school_ids, counts),
+        class_key=label_keys[class_index] if class_index.size else class_index,
+        primary_score=np.concatenate([p.primary_score for p in packs]),
+        mark=np.concatenate([p.mark for p in packs]),
+        journal_mark=np.concatenate([p.journal_mark for p in packs]),
+        task_scores=np.concatenate([p.task_scores.reshape(-1, n_tasks) for p in packs]),
+        class_keys_by_label=(
+            dict(zip(label_owner, label_keys.tolist(), strict=True)) if with_labels else None
+        ),
+    )
+
+
 # --- the columns of recent tests, kept in the process ------------------------------------
 #
 # After one school's upload only that school's rows are new: the worker that evaluated the
@@ -290,11 +355,13 @@ def cached_columns(
             keep = ~np.isin(columns.school_id, np.array(stale, dtype=np.int64))
             parts = [_select(columns, keep) if stale else columns]
             if missing:
-                parts.append(fetch_columns(pupil_rows(test, missing), n_tasks))
+                parts.append(
+                    fetch_version_columns(test, {s: versions[s] for s in missing}, n_tasks)
+                )
             columns = _concat(parts) if len(parts) > 1 else parts[0]
             _remember(test.pk, dict(versions), n_tasks, columns)
             return columns, len(missing)
-    columns = fetch_columns(pupil_rows(test, schools), n_tasks)
+    columns = fetch_version_columns(test, {s: versions[s] for s in schools}, n_tasks)
     if use_cache:
         _remember(test.pk, dict(versions), n_tasks, columns)
     return columns, len(schools)
@@ -339,6 +406,10 @@ def test_arrays(
     order = np.array(sorted(school_ids), dtype=np.int64)
     if versions is not None and not observed_classes:
         columns, _ = cached_columns(test, versions, len(tasks), use_cache=use_cache)
+    elif versions is not None and set(order.tolist()) <= set(versions):
+        columns = fetch_version_columns(
+            test, {s: versions[s] for s in order.tolist()}, len(tasks), with_labels=True
+        )
     else:
         columns = fetch_columns(
             pupil_rows(test, order.tolist()), len(tasks), with_labels=bool(observed_classes)

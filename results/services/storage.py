@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from results.models import PupilResult, ResultSlot, ResultVersion, Test, Upload, UploadStatus
+from results.packs import pack_pupils
 from schools.models import School
 
 Progress = Callable[[int, int], None]
@@ -311,6 +312,17 @@ def write_rows(
         _insert_batches(data, rows, upload_id=upload_id, progress=progress)
 
 
+def pack_rows(data: PreparedResults, rows: np.ndarray) -> bytes:
+    """The pack (``results.packs``) of one school's rows of ``data``."""
+    return pack_pupils(
+        class_labels=data.class_label[rows],
+        primary_score=data.primary_score[rows],
+        mark=data.mark[rows],
+        journal_mark=data.journal_mark[rows],
+        task_scores=data.scores[rows],
+    )
+
+
 # --- The swap ------------------------------------------------------------------------------
 
 
@@ -381,6 +393,7 @@ def apply_results(
                         number=last_numbers.get(data.schools[i].pk, 0) + 1,
                         rows=int(parts[i].size),
                         content_sha256=digests[i],
+                        pupils_pack=pack_rows(data, parts[i]),
                     )
                     for i in to_apply
                 ]
@@ -390,8 +403,9 @@ def apply_results(
                 slot = slots[data.schools[i].pk]
                 if slot.current is not None:
                     previous_uploads.add(slot.current.upload_id)
+                    # The old rows are deleted above: the pack of them goes too.
                     ResultVersion.objects.filter(pk=slot.current.pk).update(
-                        replaced_at=now, replaced_by=version
+                        replaced_at=now, replaced_by=version, pupils_pack=None
                     )
                 slot.current = version
                 outcomes[i] = SchoolOutcome(

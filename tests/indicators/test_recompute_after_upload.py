@@ -5,6 +5,7 @@ import time
 from results.indicators import services, tasks
 from results.models import IndicatorSnapshot, SchoolTestIndicator
 from tests import factories
+from tests.indicators.test_pack_reads import _classes_of, _rows_of
 
 
 def test_an_applied_upload_recomputes_its_test_in_a_job_within_half_a_second(
@@ -136,21 +137,6 @@ def test_q_values_read_from_the_year_curve_equal_the_decisions(synthetic):
     assert compared > 0
 
 
-def _rows_of(columns) -> list[tuple]:
-    """The pupils' rows of ``PupilColumns`` as sorted tuples (their order is free)."""
-    return sorted(
-        zip(
-            columns.school_id.tolist(),
-            columns.class_key.tolist(),
-            columns.primary_score.tolist(),
-            columns.mark.tolist(),
-            columns.journal_mark.tolist(),
-            map(tuple, columns.task_scores.tolist()),
-            strict=True,
-        )
-    )
-
-
 def test_the_column_cache_fetches_only_the_changed_school_and_gives_the_same_rows(synthetic):
     """After one school's upload the process's column cache fetches that school only and
     splices it in: the rows equal a fresh fetch of the whole test."""
@@ -177,6 +163,7 @@ def test_the_column_cache_fetches_only_the_changed_school_and_gives_the_same_row
         assert fetched == 1
         fresh = arrays.fetch_columns(arrays.pupil_rows(test, sorted(versions())), n_tasks)
         assert _rows_of(spliced) == _rows_of(fresh) != _rows_of(first)
+        assert _classes_of(spliced) == _classes_of(fresh)
         _, fetched = arrays.cached_columns(test, versions(), n_tasks, use_cache=True)
         assert fetched == 0  # nothing changed: nothing fetched
     finally:
