@@ -41,7 +41,14 @@ Evidence keys per sign (for the card texts and charts):
      expected_mark}] (≤ 100), rows_truncated.
 """
 
-from .batch import attach_signs, evaluate_test, school_aggregates, validate_arrays
+from .batch import (
+    TestEvaluation,
+    attach_signs,
+    evaluate_test,
+    evaluate_test_tables,
+    school_aggregates,
+    validate_arrays,
+)
 from .bunching import (
     bunching_at_cut_scores,
     bunching_for_schools,
@@ -87,6 +94,7 @@ from .stats import (
     robust_null,
     sum_of_binomials_tail,
 )
+from .tables import SignNumbers, SignTable
 from .task_profile import (
     inverted_task_profile,
     pupil_task_statistics,
@@ -103,8 +111,11 @@ __all__ = [
     "DecisionParams",
     "SchoolTestDecision",
     "SchoolTestResult",
+    "SignNumbers",
     "SignResult",
+    "SignTable",
     "TestArrays",
+    "TestEvaluation",
     "anomalously_high_results",
     "attach_signs",
     "benjamini_hochberg",
@@ -119,6 +130,7 @@ __all__ = [
     "debunched_reference_pmf",
     "decide_year",
     "evaluate_test",
+    "evaluate_test_tables",
     "expected_marks",
     "fit_beta_prior",
     "gnormed_poly",

@@ -9,11 +9,11 @@ schools in one scipy call per statistic, and only then loops over schools to ass
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .bunching import bunching_for_schools
+from .bunching import bunching_table
 from .datatypes import (
     DEFAULT_PARAMS,
     DecisionParams,
@@ -23,12 +23,13 @@ from .datatypes import (
     gc_paused,
 )
 from .mark_signs import (
-    high_results_for_schools,
-    journal_agreement_for_schools,
+    high_results_table,
+    journal_agreement_table,
     scale_mismatch_for_schools,
 )
 from .observer_effect import observer_effect_for_schools
-from .task_profile import task_profile_for_schools
+from .tables import SignTable
+from .task_profile import task_profile_table
 
 
 def validate_arrays(arrays: TestArrays) -> None:
@@ -85,6 +86,48 @@ def school_aggregates(arrays: TestArrays) -> dict[str, np.ndarray]:
     }
 
 
+@dataclass(frozen=True)
+class TestEvaluation:
+    """Every school's signs of one test: the vectorised signs as ``SignTable`` (a school's
+    evidence built when asked), the others (f, h) as lists of ``SignResult``."""
+
+    test_key: str
+    n_pupils: list[int]
+    is_selective: list[bool]
+    tables: dict[str, SignTable]
+    eager: dict[str, list[SignResult]]
+
+    @property
+    def n_schools(self) -> int:
+        return len(self.n_pupils)
+
+    def results(self, params: DecisionParams) -> list[SchoolTestResult]:
+        """Every school's signs in full, evidence included (what ``evaluate_test`` gives)."""
+        built = {letter: table.results(params) for letter, table in self.tables.items()}
+        return self._assemble({**built, **self.eager})
+
+    def light_results(self, params: DecisionParams) -> list[SchoolTestResult]:
+        """Every school's signs with the table signs' numbers only (what the decision reads)."""
+        built = {letter: table.light_results(params) for letter, table in self.tables.items()}
+        return self._assemble({**built, **self.eager})
+
+    def _assemble(self, signs: dict[str, list[SignResult]]) -> list[SchoolTestResult]:
+        letters = sorted(signs)
+        columns = [signs[letter] for letter in letters]
+        return [
+            SchoolTestResult(
+                test_key=self.test_key,
+                school_idx=s,
+                n_pupils=n,
+                is_selective=selective,
+                signs=dict(zip(letters, values, strict=True)),
+            )
+            for s, (n, selective, *values) in enumerate(
+                zip(self.n_pupils, self.is_selective, *columns, strict=True)
+            )
+        ]
+
+
 def evaluate_test(
     arrays: TestArrays, params: DecisionParams = DEFAULT_PARAMS
 ) -> list[SchoolTestResult]:
@@ -95,12 +138,21 @@ def evaluate_test(
     grade 5; the re-check table): compute them with ``cohort_drop`` / ``recheck_for_schools``
     and merge with ``attach_signs`` before ``decide_year``.
     """
+    evaluation = evaluate_test_tables(arrays, params)
+    with gc_paused():
+        return evaluation.results(params)
+
+
+def evaluate_test_tables(
+    arrays: TestArrays, params: DecisionParams = DEFAULT_PARAMS
+) -> TestEvaluation:
+    """The same signs as ``evaluate_test``, with a, b, c and g left as tables."""
     validate_arrays(arrays)
     with gc_paused():
         return _evaluate_test(arrays, params)
 
 
-def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> list[SchoolTestResult]:
+def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> TestEvaluation:
     agg = school_aggregates(arrays)
     n = agg["n"]
     marks = agg["mark_counts"]
@@ -110,21 +162,19 @@ def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> list[SchoolTes
         out=np.zeros(arrays.n_schools),
         where=marks.sum(axis=1) > 0,
     )
-    signs: dict[str, list[SignResult]] = {
-        "a": high_results_for_schools(
-            marks, agg["mean_pct_of_max"], arrays.school_is_selective, params
-        ),
-        "b": journal_agreement_for_schools(
+    tables: dict[str, SignTable] = {
+        "a": high_results_table(marks, agg["mean_pct_of_max"], arrays.school_is_selective, params),
+        "b": journal_agreement_table(
             agg["crosstab"],
             share_high,
             float((marks[:, 2] + marks[:, 3]).sum() / max(int(marks.sum()), 1)),
             params,
         ),
     }
-    signs["c"], _ = bunching_for_schools(
+    tables["c"], _ = bunching_table(
         agg["histogram"], arrays.cut_scores, params, arrays.reference_histogram
     )
-    signs["g"] = task_profile_for_schools(
+    tables["g"] = task_profile_table(
         arrays.school_idx,
         arrays.class_idx,
         arrays.task_scores,
@@ -134,8 +184,9 @@ def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> list[SchoolTes
         params,
         arrays.task_labels,
     )
+    eager: dict[str, list[SignResult]] = {}
     if arrays.class_observed is not None:
-        signs["f"] = observer_effect_for_schools(
+        eager["f"] = observer_effect_for_schools(
             arrays.class_idx,
             arrays.school_idx,
             arrays.primary_score / arrays.max_score,
@@ -143,7 +194,7 @@ def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> list[SchoolTes
             arrays.n_schools,
             params,
         )
-    signs["h"] = scale_mismatch_for_schools(
+    eager["h"] = scale_mismatch_for_schools(
         arrays.school_idx,
         arrays.primary_score,
         arrays.mark,
@@ -152,17 +203,13 @@ def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> list[SchoolTes
         only_above=arrays.scale_has_task_conditions,
         params=params,
     )
-    letters = sorted(signs)
-    return [
-        SchoolTestResult(
-            test_key=arrays.test_key,
-            school_idx=s,
-            n_pupils=int(n[s]),
-            is_selective=bool(arrays.school_is_selective[s]),
-            signs={letter: signs[letter][s] for letter in letters},
-        )
-        for s in range(arrays.n_schools)
-    ]
+    return TestEvaluation(
+        test_key=arrays.test_key,
+        n_pupils=n.astype(int).tolist(),
+        is_selective=np.asarray(arrays.school_is_selective, dtype=bool).tolist(),
+        tables=tables,
+        eager=eager,
+    )
 
 
 def attach_signs(

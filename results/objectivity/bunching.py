@@ -31,6 +31,7 @@ from .datatypes import (
     strength_from_p,
 )
 from .stats import binomial_tail_at_least, sums_of_binomials_tails
+from .tables import SignTable, register_builder
 from .text import about_ru, percent_ru, points_ru, pupils_ru, score_range_ru
 
 MARK_OF_CUT = (3, 4, 5)
@@ -262,7 +263,7 @@ def bunching_at_cut_scores(
     """
     counts = np.atleast_2d(np.asarray(histogram, dtype=np.int64))
     pmf = np.atleast_2d(np.asarray(counterfactual_pmf, dtype=float))
-    return _bunching_results(counts, pmf, cut_scores, params)[0]
+    return _bunching_table(counts, pmf, cut_scores, params).result(0, params)
 
 
 def _window_counts(
@@ -287,13 +288,13 @@ def _window_counts(
     return a, b, pi, e_a, e_b
 
 
-def _bunching_results(
+def _bunching_table(
     hists: np.ndarray,
     pmfs: np.ndarray,
     cut_scores: tuple[int, int, int],
     params: DecisionParams,
-) -> list[SignResult]:
-    """Sign c for many schools: all statistics as arrays, then one small dict per school."""
+) -> SignTable:
+    """Sign c for many schools: all statistics as arrays, one column per number."""
     windows = cut_windows(cut_scores, hists.shape[1] - 1, params.bunching_window)
     a, b, pi, e_a, e_b = _window_counts(hists, pmfs, windows)
     n = hists.sum(axis=1)
@@ -332,11 +333,20 @@ def _bunching_results(
             ]
         ).tolist(),
     }
+    rows["material"] = (share >= params.min_bunching_share).tolist()
     cuts = [int(c) for c in cut_scores]
-    return [
-        _bunching_result({key: value[s] for key, value in rows.items()}, windows, cuts, params)
-        for s in range(n.size)
-    ]
+    return SignTable(
+        SIGN_BUNCHING,
+        "c.bunching",
+        rows,
+        {"windows": [list(w) for w in windows], "cuts": cuts},
+        {"n": "n", "p": "p_total", "effect": "share", "material": "material"},
+    )
+
+
+@register_builder("c.bunching")
+def _bunching_row_result(row: dict[str, Any], shared: dict[str, Any], params) -> SignResult:
+    return _bunching_result(row, shared["windows"], shared["cuts"], params)
 
 
 def _bunching_result(
@@ -409,7 +419,7 @@ def _bunching_result(
         "missing_below_total": missing_total,
         "expected_below_total": below_expected,
         "bunching_share": share_rounded,
-        "effect_is_material": share >= params.min_bunching_share,
+        "effect_is_material": row["material"],
         "summary_ru": summary,
     }
     return SignResult(
@@ -429,7 +439,19 @@ def bunching_for_schools(
     params: DecisionParams = DEFAULT_PARAMS,
     reference_histogram: np.ndarray | None = None,
 ) -> tuple[list[SignResult], np.ndarray]:
-    """Sign c for every school of a region; also returns the counterfactual pmfs [S × B].
+    """Sign c for every school of a region; also returns the counterfactual pmfs [S × B]
+    (see ``bunching_table``)."""
+    table, pmfs = bunching_table(school_histograms, cut_scores, params, reference_histogram)
+    return table.results(params), pmfs
+
+
+def bunching_table(
+    school_histograms: np.ndarray,
+    cut_scores: tuple[int, int, int],
+    params: DecisionParams = DEFAULT_PARAMS,
+    reference_histogram: np.ndarray | None = None,
+) -> tuple[SignTable, np.ndarray]:
+    """Sign c for every school of a region as a ``SignTable``, and the counterfactual pmfs.
 
     The reference is ``reference_histogram`` (an objective benchmark) when given, else the
     region's pooled histogram de-bunched by ``debunched_reference_pmf``.
@@ -442,7 +464,7 @@ def bunching_for_schools(
     else:
         ref = debunched_reference_pmf(hists.sum(axis=0), cut_scores, w)
     pmfs, _ = school_counterfactuals(ref, hists, cut_scores, w)
-    return _bunching_results(hists, pmfs, cut_scores, params), pmfs
+    return _bunching_table(hists, pmfs, cut_scores, params), pmfs
 
 
 def pooled_bunching(

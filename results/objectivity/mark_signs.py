@@ -28,6 +28,7 @@ from .stats import (
     fit_beta_prior,
     percentile_ranks,
 )
+from .tables import SignTable, register_builder
 from .text import about_ru, of_pupils_ru, percent_ru, pupils_ru
 
 MARKS = (2, 3, 4, 5)
@@ -115,7 +116,7 @@ def anomalously_high_results(
         np.array([_percentile_of(float(mean_pct_of_max), region_school_mean_pct)]),
         float(region_mean_pct),
         params,
-    )[0]
+    ).result(0, params)
 
 
 def high_results_for_schools(
@@ -124,7 +125,18 @@ def high_results_for_schools(
     is_selective: np.ndarray,
     params: DecisionParams = DEFAULT_PARAMS,
 ) -> list[SignResult]:
-    """Sign a for every school of a region at once (see ``anomalously_high_results``).
+    """Sign a for every school of a region at once (see ``anomalously_high_results``)."""
+    return high_results_table(mark_counts, mean_pct_of_max, is_selective, params).results(params)
+
+
+def high_results_table(
+    mark_counts: np.ndarray,
+    mean_pct_of_max: np.ndarray,
+    is_selective: np.ndarray,
+    params: DecisionParams = DEFAULT_PARAMS,
+) -> SignTable:
+    """Sign a for every school of a region as a ``SignTable`` (see
+    ``anomalously_high_results``).
 
     mark_counts: [n_schools × 4] counts of marks 2, 3, 4, 5; mean_pct_of_max: [n_schools]
     mean share of the maximum primary score (0..1); is_selective: [n_schools] bool.
@@ -161,8 +173,8 @@ def _high_results(
     pct_mean: np.ndarray,
     region_mean_pct: float,
     params: DecisionParams,
-) -> list[SignResult]:
-    """Sign a for many schools: every number as an array first, then one dict per school."""
+) -> SignTable:
+    """Sign a for many schools: every number as an array, one column per number."""
     alpha, beta = prior
     n = counts.sum(axis=1)
     k = counts[:, 2] + counts[:, 3]
@@ -197,12 +209,16 @@ def _high_results(
         "region_mean_text": percent_ru(region_mean_pct),
         "rate": region_rate,
     }
-    return [
-        _high_results_result({key: value[s] for key, value in rows.items()}, shared, params)
-        for s in range(counts.shape[0])
-    ]
+    return SignTable(
+        SIGN_HIGH_RESULTS,
+        "a.high_results",
+        rows,
+        shared,
+        {"n": "n", "p": "p_bb", "effect": "effect", "material": "material"},
+    )
 
 
+@register_builder("a.high_results")
 def _high_results_result(
     row: dict[str, Any], shared: dict[str, Any], params: DecisionParams
 ) -> SignResult:
@@ -326,7 +342,7 @@ def journal_mark_agreement(
         (float(raised_prior[0]), float(raised_prior[1])),
         (float(confirmed_prior[0]), float(confirmed_prior[1])),
         params,
-    )[0]
+    ).result(0, params)
 
 
 def journal_agreement_for_schools(
@@ -335,7 +351,17 @@ def journal_agreement_for_schools(
     region_share_high: float,
     params: DecisionParams = DEFAULT_PARAMS,
 ) -> list[SignResult]:
-    """Sign b for every school at once (see ``journal_mark_agreement``).
+    """Sign b for every school at once (see ``journal_mark_agreement``)."""
+    return journal_agreement_table(crosstabs, share_high, region_share_high, params).results(params)
+
+
+def journal_agreement_table(
+    crosstabs: np.ndarray,
+    share_high: np.ndarray,
+    region_share_high: float,
+    params: DecisionParams = DEFAULT_PARAMS,
+) -> SignTable:
+    """Sign b for every school as a ``SignTable`` (see ``journal_mark_agreement``).
 
     crosstabs: [n_schools × 4 × 4] counts, journal mark 2..5 × VPR mark 2..5;
     share_high: [n_schools] share of «4»+«5» among all the school's pupils;
@@ -368,8 +394,8 @@ def _journal_results(
     raised_prior: tuple[float, float],
     confirmed_prior: tuple[float, float],
     params: DecisionParams,
-) -> list[SignResult]:
-    """Sign b for many schools: every number as an array first, then one dict per school."""
+) -> SignTable:
+    """Sign b for many schools: every number as an array, one column per number."""
     groups = _journal_groups(ct)
     lowered, confirmed, raised, _ = groups.T
     n = lowered + confirmed + raised
@@ -402,6 +428,7 @@ def _journal_results(
         "p_conf_bin": binomial_tail_at_least(confirmed, n_safe, rates[1]).tolist(),
         "driver_confirmed": driver_confirmed.tolist(),
         "effect": effect.tolist(),
+        "material": (effect >= params.min_excess_share).tolist(),
     }
     shared = {
         "region": {
@@ -416,12 +443,16 @@ def _journal_results(
             "prior_confirmed": [round(x, 4) for x in confirmed_prior],
         },
     }
-    return [
-        _journal_result({key: value[s] for key, value in rows.items()}, shared, params)
-        for s in range(ct.shape[0])
-    ]
+    return SignTable(
+        SIGN_JOURNAL,
+        "b.journal",
+        rows,
+        shared,
+        {"n": "n", "p": "p", "effect": "effect", "material": "material"},
+    )
 
 
+@register_builder("b.journal")
 def _journal_result(
     row: dict[str, Any], shared: dict[str, Any], params: DecisionParams
 ) -> SignResult:
@@ -477,7 +508,7 @@ def _journal_result(
             "driver": driver,
             "prior_raised": list(shared["priors"]["prior_raised"]),
             "prior_confirmed": list(shared["priors"]["prior_confirmed"]),
-            "effect_is_material": effect >= params.min_excess_share,
+            "effect_is_material": row["material"],
             "summary_ru": summary,
         }
     )

@@ -37,6 +37,7 @@ from .datatypes import (
 )
 from .person_fit import task_columns, u3poly_of_columns
 from .stats import robust_null
+from .tables import SignTable, register_builder
 from .text import decimal_ru, percent_ru, pupils_ru
 
 CLASS_COLUMNS = ("class", "n", "u3_mean", "z_person_fit", "z_profile")
@@ -232,7 +233,7 @@ def inverted_task_profile(
     Source: Rosobrnadzor 2017 signal; Jacob & Levitt (2003) QJE 118(3), answer-pattern
     measure 4; PerFit U3poly (Emons 2008); methodology.md §1.2(g).
     """
-    return _task_profile_results(
+    return _task_profile_table(
         np.atleast_2d(np.asarray(school_success, dtype=float)),
         np.asarray(region_success, dtype=float),
         np.asarray(task_max, dtype=float),
@@ -248,7 +249,7 @@ def inverted_task_profile(
         u3_region_mean,
         [class_summaries or {key: [] for key in CLASS_COLUMNS}],
         params,
-    )[0]
+    ).result(0, params)
 
 
 def _level_name(level: int) -> str:
@@ -262,7 +263,7 @@ def _weighted_share(success: np.ndarray, task_max: np.ndarray, mask: np.ndarray)
     return (success[:, mask] @ task_max[mask]) / task_max[mask].sum()
 
 
-def _task_profile_results(
+def _task_profile_table(
     school_success: np.ndarray,
     region_success: np.ndarray,
     tmax: np.ndarray,
@@ -272,8 +273,8 @@ def _task_profile_results(
     u3_region_mean: float,
     classes: list[dict[str, list[Any]]],
     params: DecisionParams,
-) -> list[SignResult]:
-    """Sign g for many schools: statistics as arrays first, then one dict per school."""
+) -> SignTable:
+    """Sign g for many schools: statistics as arrays, one column per number."""
     basic = level == LEVEL_BASIC
     has_profile = bool(basic.any() and (~basic).any())
     d = school_success - region_success[None, :]
@@ -312,14 +313,24 @@ def _task_profile_results(
         "p": p.tolist(),
         "slope": _rounded_or_none(slope),
         "slope_se": _rounded_or_none(slope_se),
+        "classes": classes,
     }
-    shared = (static, region_basic, region_adv, has_profile, u3_region_mean)
-    return [
-        _task_profile_result(
-            {key: value[s] for key, value in rows.items()}, classes[s], shared, params
-        )
-        for s in range(school_success.shape[0])
-    ]
+    rows["material"] = [e > 0 or z > 0 for e, z in zip(rows["effect"], rows["z_u3"], strict=True)]
+    # NaN as None: the table goes through JSON, which has no NaN.
+    u3_region = None if u3_region_mean != u3_region_mean else u3_region_mean
+    shared = (static, region_basic, region_adv, has_profile, u3_region)
+    return SignTable(
+        SIGN_TASK_PROFILE,
+        "g.task_profile",
+        rows,
+        shared,
+        {"n": "n", "p": "p", "effect": "effect", "material": "material"},
+    )
+
+
+@register_builder("g.task_profile")
+def _task_profile_row_result(row: dict[str, Any], shared, params: DecisionParams) -> SignResult:
+    return _task_profile_result(row, row["classes"], shared, params)
 
 
 def _rounded_or_none(values: np.ndarray, digits: int = 4) -> list[float | None]:
@@ -364,7 +375,7 @@ def _task_profile_result(
     if easy_below:
         summary += f" Ниже региона выполнены базовые задания № {', '.join(easy_below)}."
     effect = row["effect"]
-    u3_region = None if u3_region_mean != u3_region_mean else round(u3_region_mean, 4)
+    u3_region = None if u3_region_mean is None else round(u3_region_mean, 4)
     evidence.update(
         {
             "advanced_excess_points": row["adv_mean"],
@@ -382,7 +393,7 @@ def _task_profile_result(
             "advanced_advantage": row["adv_adv"],
             "basic_tasks_below_region": easy_below,
             "classes": class_summaries,
-            "effect_is_material": effect > 0 or row["z_u3"] > 0,
+            "effect_is_material": row["material"],
             "summary_ru": summary,
         }
     )
@@ -403,6 +414,22 @@ def task_profile_for_schools(
     task_labels: tuple[str, ...] | None = None,
 ) -> list[SignResult]:
     """Sign g for every school of a region (the task matrix is the regional reference)."""
+    return task_profile_table(
+        school_idx, class_idx, task_scores, task_max, task_level, n_schools, params, task_labels
+    ).results(params)
+
+
+def task_profile_table(
+    school_idx: np.ndarray,
+    class_idx: np.ndarray,
+    task_scores: np.ndarray,
+    task_max: np.ndarray,
+    task_level: np.ndarray,
+    n_schools: int,
+    params: DecisionParams = DEFAULT_PARAMS,
+    task_labels: tuple[str, ...] | None = None,
+) -> SignTable:
+    """Sign g for every school of a region as a ``SignTable``."""
     school = np.asarray(school_idx)
     tmax = np.asarray(task_max, dtype=float)
     pupil = pupil_task_statistics(task_scores, task_max, task_level)
@@ -416,7 +443,7 @@ def task_profile_for_schools(
     u3_region = float(np.nanmean(pupil["u3"])) if n_pupils else float("nan")
     by_class = _class_summaries(school, np.asarray(class_idx), pupil, params)
     classes = [by_class.get(s) or {key: [] for key in CLASS_COLUMNS} for s in range(n_schools)]
-    return _task_profile_results(
+    return _task_profile_table(
         school_success,
         region_success,
         tmax,
