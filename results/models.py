@@ -525,67 +525,12 @@ class IndicatorSettings(models.Model):
         }
 
 
-class IndicatorSnapshot(models.Model):
-    """The signs of every school of a region for one test, keyed by a hash of the inputs.
-
-    The inputs are the test's scale and tasks, the current result version of every school
-    (and of grade 5 next year for sign d), the observed classes and the settings: when the
-    hash is unchanged the stored signs are reused, not computed again.
-    """
-
-    region = models.ForeignKey(
-        "schools.Region", on_delete=models.CASCADE, related_name="+", verbose_name="регион"
-    )
-    test = models.ForeignKey(
-        Test, on_delete=models.CASCADE, related_name="indicator_snapshots", verbose_name="работа"
-    )
-    input_hash = models.CharField("хеш входных данных", max_length=64)
-    n_schools = models.PositiveIntegerField("ОО", default=0)
-    n_pupils = models.PositiveIntegerField("участников", default=0)
-    seconds = models.FloatField("время расчёта, с", default=0.0)
-    created_at = models.DateTimeField("рассчитан", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "снимок признаков по работе"
-        verbose_name_plural = "снимки признаков по работам"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["region", "test", "input_hash"], name="unique_indicator_snapshot"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.test} — {self.input_hash[:10]}"
-
-
-class VerbatimJSONField(models.JSONField):
-    """A JSONField kept on PostgreSQL as ``json`` (the text as written) instead of ``jsonb``.
-
-    For the signs' evidence (≈ 5 KB a row, written 6,000 rows at a time, read whole by the
-    card and never queried inside): jsonb parses and rebuilds every document on the way
-    in, json only validates it. Measured by COPY of 6,000 rows (30 MB): jsonb 0.87 s,
-    json 0.37 s (both with EXTERNAL storage). Elsewhere it is the ordinary JSONField.
-    """
-
-    def db_type(self, connection):
-        if connection.vendor == "postgresql":
-            return "json"
-        return super().db_type(connection)
-
-    def from_db_value(self, value, expression, connection):
-        if value is not None and not isinstance(value, str):
-            return value  # psycopg parses the json type itself
-        return super().from_db_value(value, expression, connection)
-
-
 class CompressedJSONField(models.BinaryField):
     """JSON kept as zlib-compressed bytes (level 1); Python sees the decoded value.
 
-    For the signs' evidence: ≈ 5 KB of JSON a row, 6,000 rows written per computation of
-    a region's year and never queried inside. As json text PostgreSQL validated and wrote
-    ≈ 30 MB per computation; compressed it is ≈ 6 MB of bytea and no parsing (measured in
-    bench/indicators_bench.py). The service may hand over bytes compressed already
-    (``compress_json``), the ORM a dict or list.
+    For the signs' columns of a snapshot (a few MB of numbers, read whole, never queried
+    inside): compressed ≈ 5×, and PostgreSQL neither parses nor recompresses it. The
+    service may hand over bytes compressed already (``compress_json``), the ORM a dict.
     """
 
     def __init__(self, *args, **kwargs):
@@ -627,6 +572,64 @@ def decompress_json(value):
     if value is None:
         return None
     return orjson.loads(zlib.decompress(value))
+
+
+class IndicatorSnapshot(models.Model):
+    """The signs of every school of a region for one test, keyed by a hash of the inputs.
+
+    The inputs are the test's scale and tasks, the current result version of every school
+    (and of grade 5 next year for sign d), the observed classes and the settings: when the
+    hash is unchanged the stored signs are reused, not computed again.
+    """
+
+    region = models.ForeignKey(
+        "schools.Region", on_delete=models.CASCADE, related_name="+", verbose_name="регион"
+    )
+    test = models.ForeignKey(
+        Test, on_delete=models.CASCADE, related_name="indicator_snapshots", verbose_name="работа"
+    )
+    input_hash = models.CharField("хеш входных данных", max_length=64)
+    n_schools = models.PositiveIntegerField("ОО", default=0)
+    n_pupils = models.PositiveIntegerField("участников", default=0)
+    seconds = models.FloatField("время расчёта, с", default=0.0)
+    created_at = models.DateTimeField("рассчитан", auto_now_add=True)
+    #: The vectorised signs of every school as columns (``results.objectivity.SignTable``
+    #: as JSON), the schools' ids in column order and the decision levels used:
+    #: {"school_ids", "params", "tables"}. A school's evidence is built from them when its
+    #: card is read, so a computation writes one blob per test instead of 1,500 documents.
+    tables = CompressedJSONField("столбцы признаков", null=True)
+
+    class Meta:
+        verbose_name = "снимок признаков по работе"
+        verbose_name_plural = "снимки признаков по работам"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "test", "input_hash"], name="unique_indicator_snapshot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test} — {self.input_hash[:10]}"
+
+
+class VerbatimJSONField(models.JSONField):
+    """A JSONField kept on PostgreSQL as ``json`` (the text as written) instead of ``jsonb``.
+
+    For the signs' evidence (≈ 5 KB a row, written 6,000 rows at a time, read whole by the
+    card and never queried inside): jsonb parses and rebuilds every document on the way
+    in, json only validates it. Measured by COPY of 6,000 rows (30 MB): jsonb 0.87 s,
+    json 0.37 s (both with EXTERNAL storage). Elsewhere it is the ordinary JSONField.
+    """
+
+    def db_type(self, connection):
+        if connection.vendor == "postgresql":
+            return "json"
+        return super().db_type(connection)
+
+    def from_db_value(self, value, expression, connection):
+        if value is not None and not isinstance(value, str):
+            return value  # psycopg parses the json type itself
+        return super().from_db_value(value, expression, connection)
 
 
 class SchoolTestIndicator(models.Model):

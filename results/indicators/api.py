@@ -76,7 +76,11 @@ class SchoolTestIndicatorSerializer(serializers.ModelSerializer):
 class SchoolTestIndicatorDetailSerializer(SchoolTestIndicatorSerializer):
     """One row with every sign in full: reason, score and the evidence behind the charts."""
 
-    signs = serializers.JSONField(read_only=True)
+    signs = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DictField(child=serializers.DictField()))
+    def get_signs(self, row: SchoolTestIndicator) -> dict[str, Any]:
+        return selectors.signs_with_evidence(row)
 
 
 class SchoolTestIndicatorFilter(django_filters.FilterSet):

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.db.models import Count, Q, QuerySet
 
+from results.indicators.services import sign_json
 from results.models import (
     IndicatorSnapshot,
     SchoolTestIndicator,
     SchoolYearIndicator,
     YearIndicatorRun,
 )
+from results.objectivity import DecisionParams, SignTable
 from schools.models import School
 from vpr_portal import roles
 
@@ -124,6 +130,78 @@ class QValues:
             if i >= 0 and p_sorted[i] == p:  # ties share one q: the last tie's is exact
                 out[letter] = round(float(q_sorted[i]), 8)
         return out
+
+
+@dataclass(frozen=True)
+class _StoredTables:
+    params: DecisionParams
+    index: dict[int, int]  # school id → position in the columns
+    tables: dict[str, SignTable]
+
+
+#: The tables of the last few snapshots read in this process (a card reads one test's,
+#: an API page several schools' of the same tests). Keyed by id and input hash: a
+#: recomputed snapshot is a new row.
+_TABLES_CACHE: OrderedDict[tuple[int, str], _StoredTables | None] = OrderedDict()
+_TABLES_CACHE_SIZE = 8
+_tables_lock = threading.Lock()
+
+
+def _stored_tables(snapshot_id: int) -> _StoredTables | None:
+    head = IndicatorSnapshot.objects.filter(pk=snapshot_id).values_list("input_hash").first()
+    if head is None:
+        return None
+    key = (snapshot_id, head[0])
+    with _tables_lock:
+        if key in _TABLES_CACHE:
+            _TABLES_CACHE.move_to_end(key)
+            return _TABLES_CACHE[key]
+    data = IndicatorSnapshot.objects.filter(pk=snapshot_id).values_list("tables", flat=True).first()
+    stored = None
+    if data:
+        stored = _StoredTables(
+            params=DecisionParams(**data["params"]),
+            index={int(s): i for i, s in enumerate(data["school_ids"])},
+            tables={k: SignTable.from_json(v) for k, v in data["tables"].items()},
+        )
+    with _tables_lock:
+        _TABLES_CACHE[key] = stored
+        while len(_TABLES_CACHE) > _TABLES_CACHE_SIZE:
+            _TABLES_CACHE.popitem(last=False)
+    return stored
+
+
+def signs_with_evidence(row: SchoolTestIndicator) -> dict[str, dict[str, Any]]:
+    """The row's signs in full: {letter: {applicable, reason, effect, p, score, evidence}}.
+
+    Rows keep the numbers of the vectorised signs only; their evidence (counts, expected
+    counts, chart data, the sentence in Russian) is built here from the snapshot's tables
+    with the levels the computation used. Signs stored in full are returned as stored."""
+    signs = row.signs or {}
+    missing = [letter for letter, sign in signs.items() if "evidence" not in sign]
+    if not missing:
+        return signs
+    stored = _stored_tables(row.snapshot_id)
+    out = dict(signs)
+    for letter in missing:
+        table = stored.tables.get(letter) if stored else None
+        position = stored.index.get(row.school_id) if stored else None
+        if table is None or position is None:
+            out[letter] = {**signs[letter], "evidence": {}}
+            continue
+        out[letter] = _finite_json(sign_json(table.result(position, stored.params)))
+    return out
+
+
+def _finite_json(value: Any) -> Any:
+    """NaN and inf as null (strict JSON for the API and the page's data)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_json(v) for v in value]
+    return value
 
 
 def school_rows(school: School, year: int) -> QuerySet[SchoolTestIndicator]:

@@ -6,7 +6,9 @@ hook). For each region with results that year:
 1. per test, the hash of its inputs (scale and tasks, each school's current result version,
    grade 5 of the next year for sign d, the observed classes, the settings) is compared
    with the stored snapshot; only a test whose hash changed is fetched and evaluated
-   (``evaluate_test`` over the whole region: the references are region-wide);
+   (``evaluate_test_tables`` over the whole region: the references are region-wide); the
+   vectorised signs are stored as the snapshot's tables, each school's row holds the
+   numbers (its evidence is built from the tables when its card is read);
 2. the year-wide decision (Benjamini–Hochberg across every test of the year, then the
    decision rule) runs over the stored p-values only — a few thousand numbers, no pupil
    rows — and only the rows whose decision changed are written;
@@ -57,15 +59,16 @@ from results.objectivity import (
     attach_signs,
     cohort_drop,
     decide_year,
-    evaluate_test,
+    evaluate_test_tables,
 )
+from results.objectivity.batch import TestEvaluation
 from schools.models import Municipality, Region, SchoolType
 from vpr_portal.jobs import JobReporter, UserFacingError, run_job_body
 from vpr_portal.models import Job
 
 SELECTIVE_TYPES = (SchoolType.LYCEUM, SchoolType.GYMNASIUM)
 #: Bumped when the stored layout or the statistics change, so old snapshots go stale.
-ALGORITHM_VERSION = "1"
+ALGORITHM_VERSION = "2"
 
 
 @dataclass
@@ -199,7 +202,7 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def _sign_json(sign: SignResult) -> dict[str, Any]:
+def sign_json(sign: SignResult) -> dict[str, Any]:
     return {
         "applicable": sign.applicable,
         "reason": sign.reason,
@@ -211,7 +214,7 @@ def _sign_json(sign: SignResult) -> dict[str, Any]:
 
 
 def _signs_json(signs: dict[str, SignResult]) -> dict[str, Any]:
-    data = {letter: _sign_json(sign) for letter, sign in signs.items()}
+    data = {letter: sign_json(sign) for letter, sign in signs.items()}
     try:
         json.dumps(data, allow_nan=False)
     except ValueError:
@@ -251,13 +254,18 @@ def _cohort_signs(inputs: TestInputs, loaded: array_selectors.LoadedTest, params
 
 @dataclass
 class EvaluatedTest:
-    """One test's signs for every school of the region, evaluated but not yet stored."""
+    """One test's signs for every school of the region, evaluated but not yet stored.
+
+    ``results`` carry the numbers the decision reads (the table signs without their
+    evidence); ``evaluation.tables`` are stored with the snapshot, from which a school's
+    card builds its evidence."""
 
     inputs: TestInputs
     school_ids: list[int]
     results: list[SchoolTestResult]
     n_pupils: int
     seconds: float
+    evaluation: TestEvaluation | None = None
 
 
 def _load_test(inputs: TestInputs) -> array_selectors.LoadedTest:
@@ -331,14 +339,15 @@ def evaluate_loaded(
 ) -> EvaluatedTest:
     """Evaluate every sign of one test over the region's arrays (nothing is stored)."""
     started = time.perf_counter()
-    results = evaluate_test(loaded.arrays, params)
-    results = attach_signs(results, _cohort_signs(inputs, loaded, params))
+    evaluation = evaluate_test_tables(loaded.arrays, params)
+    results = attach_signs(evaluation.light_results(params), _cohort_signs(inputs, loaded, params))
     return EvaluatedTest(
         inputs=inputs,
         school_ids=loaded.school_ids.tolist(),
         results=results,
         n_pupils=loaded.arrays.n_pupils,
         seconds=load_seconds + time.perf_counter() - started,
+        evaluation=evaluation,
     )
 
 
@@ -361,9 +370,40 @@ def _json_text(value: Any) -> str:
         return json.dumps(_finite(value), ensure_ascii=False, default=str)
 
 
-def _signs_text(signs: dict[str, SignResult]) -> str:
-    """The signs as JSON text, serialised once (NaN/inf become null: jsonb refuses them)."""
-    return _json_text({letter: _sign_json(sign) for letter, sign in signs.items()})
+def _signs_text(signs: dict[str, SignResult], tabled: frozenset[str] = frozenset()) -> str:
+    """The signs as JSON text, serialised once (NaN/inf become null: jsonb refuses them).
+
+    Signs in ``tabled`` are stored without their evidence: the snapshot's tables hold it
+    (``selectors.signs_with_evidence`` puts it back for a card)."""
+    return _json_text(
+        {
+            letter: _lightsign_json(sign) if letter in tabled else sign_json(sign)
+            for letter, sign in signs.items()
+        }
+    )
+
+
+def _lightsign_json(sign: SignResult) -> dict[str, Any]:
+    return {
+        "applicable": sign.applicable,
+        "reason": sign.reason,
+        "effect": sign.effect,
+        "p": sign.p_value,
+        "score": sign.score,
+    }
+
+
+def snapshot_tables(evaluated: EvaluatedTest, params: DecisionParams) -> dict[str, Any] | None:
+    """What the snapshot stores of the table signs (see ``IndicatorSnapshot.tables``)."""
+    if evaluated.evaluation is None:
+        return None
+    return {
+        "school_ids": evaluated.school_ids,
+        "params": dict(params.__dict__),
+        "tables": {
+            letter: table.as_json() for letter, table in evaluated.evaluation.tables.items()
+        },
+    }
 
 
 def _decision_fields(decision: SchoolTestDecision) -> tuple:
@@ -413,7 +453,9 @@ def _store_evaluated(
         n_schools=len(evaluated.results),
         n_pupils=evaluated.n_pupils,
         seconds=evaluated.seconds,
+        tables=snapshot_tables(evaluated, params),
     )
+    tabled = frozenset(evaluated.evaluation.tables if evaluated.evaluation else ())
     rows = []
     for r, decision in zip(evaluated.results, decisions, strict=True):
         flagged, strength, surviving, annotations = _decision_fields(decision)
@@ -426,7 +468,7 @@ def _store_evaluated(
                 r.n_pupils,
                 r.is_selective,
                 r.n_pupils < params.min_pupils,
-                _signs_text(r.signs),
+                _signs_text(r.signs, tabled),
                 _tested_json(r.signs),
                 flagged,
                 strength,
@@ -441,7 +483,6 @@ _INSERT_COLUMNS = (
     "snapshot_id", "school_id", "test_id", "year", "n_pupils", "is_selective", "insufficient",
     "signs", "tested", "flagged", "strength", "surviving", "annotations",
 )  # fmt: skip
-_SIGNS_COLUMN = _INSERT_COLUMNS.index("signs")
 _JSON_COLUMNS = [_INSERT_COLUMNS.index(c) for c in ("tested", "surviving", "annotations")]
 
 

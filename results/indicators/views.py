@@ -137,7 +137,7 @@ def school_card(request: HttpRequest, school_id: int) -> HttpResponse:
     for row in selectors.school_rows(school, year):
         q_values = q_lookup(row)
         signs = []
-        for letter, sign in sorted(row.signs.items()):
+        for letter, sign in sorted(selectors.signs_with_evidence(row).items()):
             if not sign.get("applicable"):
                 continue
             evidence = sign.get("evidence") or {}

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from results.indicators import services
+from results.indicators import selectors, services
 from results.models import IndicatorSnapshot, SchoolTestIndicator, SchoolYearIndicator
 
 
@@ -27,9 +27,37 @@ def test_injected_inflation_is_flagged_and_honest_schools_are_not(synthetic):
 def test_every_stored_sign_explains_itself_in_russian_without_the_word_violation(synthetic):
     services.compute_indicators(year=2026)
     row = SchoolTestIndicator.objects.filter(flagged=True).first()
+    signs = selectors.signs_with_evidence(row)
     for letter in row.surviving:
-        summary = row.signs[letter]["evidence"]["summary_ru"]
+        summary = signs[letter]["evidence"]["summary_ru"]
         assert summary and "наруш" not in summary.lower()
+
+
+def test_a_row_keeps_the_numbers_and_its_evidence_comes_from_the_snapshot_tables(synthetic):
+    """The vectorised signs' evidence is not stored per row: it is rebuilt from the
+    snapshot's columns and equals what the per-school functions give for that school."""
+    from results.indicators import arrays
+    from results.objectivity import evaluate_test
+
+    services.compute_indicators(year=2026)
+    test, schools, _ = synthetic
+    row = SchoolTestIndicator.objects.filter(flagged=True, school=schools[0]).first() or (
+        SchoolTestIndicator.objects.filter(n_pupils__gte=20).first()
+    )
+    assert all("evidence" not in row.signs[letter] for letter in "abcg")
+    rebuilt = selectors.signs_with_evidence(row)
+    slots = services._current_slots(test, row.snapshot.region)
+    loaded = arrays.test_arrays(
+        test=test,
+        school_ids=[s for s, _, _ in slots],
+        selective_school_ids={s for s, _, kind in slots if kind in services.SELECTIVE_TYPES},
+    )
+    eager = evaluate_test(loaded.arrays, services.decision_params())
+    index = loaded.school_ids.tolist().index(row.school_id)
+    for letter in "abcg":
+        expected = services.sign_json(eager[index].signs[letter])
+        assert rebuilt[letter]["evidence"]["summary_ru"] == expected["evidence"]["summary_ru"]
+        assert rebuilt[letter]["p"] == row.signs[letter]["p"]
 
 
 def test_snapshots_are_reused_when_the_inputs_are_unchanged(synthetic):
