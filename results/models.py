@@ -1,7 +1,5 @@
 """VPR results: the test catalog, uploads, versions and pupils' rows."""
 
-import zlib
-
 import orjson
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -525,12 +523,12 @@ class IndicatorSettings(models.Model):
         }
 
 
-class CompressedJSONField(models.BinaryField):
-    """JSON kept as zlib-compressed bytes (level 1); Python sees the decoded value.
+class JSONBytesField(models.BinaryField):
+    """JSON kept as bytes (orjson's output); Python sees the decoded value.
 
-    For the signs' columns of a snapshot (a few MB of numbers, read whole, never queried
-    inside): compressed ≈ 5×, and PostgreSQL neither parses nor recompresses it. The
-    service may hand over bytes compressed already (``compress_json``), the ORM a dict.
+    For the signs' columns of a snapshot (≈ 2 MB of numbers per test, read whole, never
+    queried inside): PostgreSQL neither parses it as json/jsonb would nor compresses it
+    (EXTERNAL storage); zlib on top cost more time (≈ 60 ms a test) than it saved.
     """
 
     def __init__(self, *args, **kwargs):
@@ -545,33 +543,23 @@ class CompressedJSONField(models.BinaryField):
     def get_prep_value(self, value):
         if value is None or isinstance(value, bytes | bytearray | memoryview):
             return value
-        return compress_json(value)
+        return json_bytes(value)
 
     def from_db_value(self, value, expression, connection):
-        return decompress_json(value)
+        return None if value is None else orjson.loads(bytes(value))
 
     def to_python(self, value):
-        if isinstance(value, str):
-            return orjson.loads(value)
-        if isinstance(value, bytes | bytearray | memoryview):
-            return decompress_json(value)
+        if isinstance(value, str | bytes | bytearray | memoryview):
+            return orjson.loads(bytes(value, "utf-8") if isinstance(value, str) else bytes(value))
         return value
 
     def value_to_string(self, obj):
         return orjson.dumps(self.value_from_object(obj)).decode()
 
 
-def compress_json(value) -> bytes:
-    """JSON bytes (orjson: NaN/inf become null, numpy numbers as numbers), zlib level 1."""
-    return zlib.compress(
-        orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS), 1
-    )
-
-
-def decompress_json(value):
-    if value is None:
-        return None
-    return orjson.loads(zlib.decompress(value))
+def json_bytes(value) -> bytes:
+    """JSON bytes by orjson: NaN/inf become null, numpy numbers are written as numbers."""
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
 
 
 class IndicatorSnapshot(models.Model):
@@ -597,7 +585,7 @@ class IndicatorSnapshot(models.Model):
     #: as JSON), the schools' ids in column order and the decision levels used:
     #: {"school_ids", "params", "tables"}. A school's evidence is built from them when its
     #: card is read, so a computation writes one blob per test instead of 1,500 documents.
-    tables = CompressedJSONField("столбцы признаков", null=True)
+    tables = JSONBytesField("столбцы признаков", null=True)
 
     class Meta:
         verbose_name = "снимок признаков по работе"

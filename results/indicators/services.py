@@ -53,12 +53,11 @@ from results.models import (
 )
 from results.objectivity import (
     DecisionParams,
-    SchoolTestDecision,
     SchoolTestResult,
     SignResult,
     attach_signs,
     cohort_drop,
-    decide_year,
+    decide_tested,
     evaluate_test_tables,
 )
 from results.objectivity.batch import TestEvaluation
@@ -406,38 +405,14 @@ def snapshot_tables(evaluated: EvaluatedTest, params: DecisionParams) -> dict[st
     }
 
 
-def _decision_fields(decision: SchoolTestDecision) -> tuple:
-    """(flagged, strength, surviving, annotations) as they are stored (the q-values are
-    read from the year's BH curve, not stored per row)."""
-    return (decision.flagged, decision.strength, list(decision.surviving),
-            list(decision.annotations))  # fmt: skip
-
-
-def bh_curve(results: Iterable[SchoolTestResult]) -> bytes:
-    """The year's tested p-values sorted, then their BH-adjusted q-values (float64 bytes).
-
-    The same p-values as ``decide_year`` tests (applicable, not None, not NaN); with ties
-    every equal p has the same q, so a lookup by value is exact."""
-    p = np.fromiter(
-        (
-            sign.p_value
-            for result in results
-            for sign in result.signs.values()
-            if sign.applicable and sign.p_value is not None and sign.p_value == sign.p_value
-        ),
-        dtype=float,
-    )
-    p.sort()
-    m = len(p)
-    if m == 0:
-        return b""
-    scaled = p * m / np.arange(1, m + 1)
-    q = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
-    return np.concatenate([p, q]).astype("<f8").tobytes()
+Decision = tuple[bool, float, tuple[str, ...], tuple[str, ...]]
 
 
 def _store_evaluated(
-    evaluated: EvaluatedTest, decisions: list[SchoolTestDecision], params: DecisionParams
+    evaluated: EvaluatedTest,
+    decisions: list[Decision],
+    tested: list[dict[str, list]],
+    params: DecisionParams,
 ) -> None:
     """Replace the test's snapshot by a new one, its rows written with their decisions."""
     inputs = evaluated.inputs
@@ -445,7 +420,8 @@ def _store_evaluated(
     # The rows first, in one DELETE: through the snapshot's cascade Django would load
     # every row as an instance (≈ 0.2 s per 1,500).
     SchoolTestIndicator.objects.filter(snapshot__region=inputs.region, test=test).delete()
-    IndicatorSnapshot.objects.filter(region=inputs.region, test=test).delete()
+    # defer: the delete's collector would otherwise read every old snapshot's tables.
+    IndicatorSnapshot.objects.filter(region=inputs.region, test=test).defer("tables").delete()
     snapshot = IndicatorSnapshot.objects.create(
         region=inputs.region,
         test=test,
@@ -457,8 +433,8 @@ def _store_evaluated(
     )
     tabled = frozenset(evaluated.evaluation.tables if evaluated.evaluation else ())
     rows = []
-    for r, decision in zip(evaluated.results, decisions, strict=True):
-        flagged, strength, surviving, annotations = _decision_fields(decision)
+    for r, decision, numbers in zip(evaluated.results, decisions, tested, strict=True):
+        flagged, strength, surviving, annotations = decision
         rows.append(
             (
                 snapshot.pk,
@@ -469,11 +445,11 @@ def _store_evaluated(
                 r.is_selective,
                 r.n_pupils < params.min_pupils,
                 _signs_text(r.signs, tabled),
-                _tested_json(r.signs),
+                numbers,
                 flagged,
                 strength,
-                surviving,
-                annotations,
+                list(surviving),
+                list(annotations),
             )
         )
     _insert_rows(rows)
@@ -550,6 +526,30 @@ def _light_result(row: tuple) -> SchoolTestResult:
     return SchoolTestResult(str(test_id), pk, n_pupils, is_selective, signs)
 
 
+def _stored_decision_rows(region: Region, year: int, exclude_tests: list[int]) -> list[tuple]:
+    """(pk, test id, school id, is_selective, tested, flagged, strength, surviving,
+    annotations) of the region's stored rows of the year, by one plain query: the ORM's
+    per-row model machinery cost more than the decision itself."""
+    rows = SchoolTestIndicator.objects.filter(snapshot__region=region, year=year).exclude(
+        test_id__in=exclude_tests
+    )
+    columns = ("pk", "test_id", "school_id", "is_selective", "tested", "flagged", "strength",
+               "surviving", "annotations")  # fmt: skip
+    sql, params = rows.values_list(*columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+
+    def loads(value: Any) -> Any:  # Django has the drivers hand JSON over as text
+        return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+    return [
+        (r[0], r[1], r[2], bool(r[3]), loads(r[4]), bool(r[5]), float(r[6]),
+         loads(r[7]), loads(r[8]))
+        for r in fetched
+    ]  # fmt: skip
+
+
 def decide_region_year(
     *,
     region: Region,
@@ -566,51 +566,37 @@ def decide_region_year(
     changed are updated. ``stages`` (when given) accumulates the seconds of each step.
     """
     clock = _StageClock(stages)
-    fresh_tests = [e.inputs.test.pk for e in evaluated]
-    stored = list(
-        SchoolTestIndicator.objects.filter(snapshot__region=region, year=year)
-        .exclude(test_id__in=fresh_tests)
-        .values_list(
-            "pk",
-            "test_id",
-            "school_id",
-            "n_pupils",
-            "is_selective",
-            "tested",
-            "flagged",
-            "strength",
-            "surviving",
-            "annotations",
-        )
-    )
+    stored = _stored_decision_rows(region, year, [e.inputs.test.pk for e in evaluated])
     clock.lap("read_stored")
-    fresh = [r for e in evaluated for r in e.results]
-    light = [_light_result(r) for r in stored] + fresh
-    decisions = decide_year(light, params)
-    curve = bh_curve(light)
+    fresh_tested = [[_tested_json(r.signs) for r in e.results] for e in evaluated]
+    decisions, p_sorted, q_sorted = decide_tested(
+        [row[4] for row in stored] + [t for tested in fresh_tested for t in tested],
+        [row[3] for row in stored] + [r.is_selective for e in evaluated for r in e.results],
+        params,
+    )
+    curve = np.concatenate([p_sorted, q_sorted]).astype("<f8").tobytes()
     stored_decisions, fresh_decisions = decisions[: len(stored)], decisions[len(stored) :]
     # Only the stored rows whose decision changed are written: with the q-values out of
     # the rows, one school's upload changes a handful of them (the flagged rows' strength
     # and the rows crossing the BH cut-off), not every row of the year.
-    changed = []
-    for row, d in zip(stored, stored_decisions, strict=True):
-        fields = _decision_fields(d)
-        if fields != tuple(row[6:10]):
-            changed.append((row[0], *fields))
+    changed = [
+        (row[0], d[0], d[1], list(d[2]), list(d[3]))
+        for row, d in zip(stored, stored_decisions, strict=True)
+        if (d[0], d[1], list(d[2]), list(d[3])) != (row[5], row[6], row[7], row[8])
+    ]
     # Per school: (test, flagged, strength) of every row of the year, for the summary.
     outcomes = [
-        (row[2], row[1], d.flagged, d.strength)
-        for row, d in zip(stored, stored_decisions, strict=True)
+        (row[2], row[1], d[0], d[1]) for row, d in zip(stored, stored_decisions, strict=True)
     ]
     clock.lap("decide")
     with transaction.atomic():
         start = 0
-        for e in evaluated:
+        for e, tested in zip(evaluated, fresh_tested, strict=True):
             own = fresh_decisions[start : start + len(e.results)]
             start += len(e.results)
-            _store_evaluated(e, own, params)
+            _store_evaluated(e, own, tested, params)
             outcomes += [
-                (e.school_ids[r.school_idx], e.inputs.test.pk, d.flagged, d.strength)
+                (e.school_ids[r.school_idx], e.inputs.test.pk, d[0], d[1])
                 for r, d in zip(e.results, own, strict=True)
             ]
         clock.lap("store_rows")
@@ -618,7 +604,7 @@ def decide_region_year(
         clock.lap("update_changed")
         _store_school_years(region=region, year=year, outcomes=outcomes)
         clock.lap("school_years")
-        flagged = sum(d.flagged for d in decisions)
+        flagged = sum(d[0] for d in decisions)
         YearIndicatorRun.objects.update_or_create(
             region=region,
             year=year,
@@ -659,26 +645,46 @@ def _store_school_years(
 ) -> None:
     """One row per school and year: its markers (tests with signs), as the lists count them.
 
-    ``outcomes``: (school id, test id, flagged, strength) of every row of the year.
+    ``outcomes``: (school id, test id, flagged, strength) of every row of the year. Only
+    the schools whose summary changed are rewritten (after one upload: a handful).
     """
     tests = {
         t.pk: t
         for t in Test.objects.filter(pk__in={o[1] for o in outcomes}).only("pk", "subject", "grade")
     }
     order = {pk: (t.grade, t.subject) for pk, t in tests.items()}
-    per_school: dict[int, SchoolYearIndicator] = {}
+    summaries: dict[int, list] = {}  # school: [tests, flagged, markers, strength]
     for school_id, test_id, flagged, strength in sorted(outcomes, key=lambda o: order[o[1]]):
-        summary = per_school.setdefault(
-            school_id, SchoolYearIndicator(school_id=school_id, year=year, markers=[])
-        )
-        summary.n_tests += 1
+        summary = summaries.get(school_id)
+        if summary is None:
+            summary = summaries[school_id] = [0, 0, [], 0.0]
+        summary[0] += 1
         if flagged:
-            summary.n_flagged += 1
-            summary.markers.append(tests[test_id].short_code)
-            summary.strength = round(summary.strength + strength, 4)
-    SchoolYearIndicator.objects.filter(year=year, school__municipality__region=region).delete()
+            summary[1] += 1
+            summary[2].append(tests[test_id].short_code)
+            summary[3] = round(summary[3] + strength, 4)
+    stored = SchoolYearIndicator.objects.filter(year=year, school__municipality__region=region)
+    existing = {
+        row[0]: list(row[1:])
+        for row in stored.values_list("school_id", "n_tests", "n_flagged", "markers", "strength")
+    }
+    changed = [s for s, summary in summaries.items() if existing.get(s) != summary]
+    gone = [s for s in existing if s not in summaries]
+    if existing and len(changed) + len(gone) >= len(existing):
+        stored.delete()  # most changed: one DELETE, then every school again
+        changed = list(summaries)
+    elif changed or gone:
+        stored.filter(school_id__in=changed + gone).delete()
+    rows = [(s, year, *summaries[s][:2], summaries[s][2], summaries[s][3]) for s in changed]
     if connection.vendor != "postgresql":
-        SchoolYearIndicator.objects.bulk_create(per_school.values(), batch_size=1000)
+        SchoolYearIndicator.objects.bulk_create(
+            [
+                SchoolYearIndicator(school_id=s, year=year, n_tests=n, n_flagged=f,
+                                    markers=markers, strength=strength)
+                for s, year, n, f, markers, strength in rows
+            ],
+            batch_size=1000,
+        )  # fmt: skip
         return
     # COPY: bulk_create of the region's 1,500 rows took ≈ 0.25 s, this ≈ 10 ms.
     table = SchoolYearIndicator._meta.db_table
@@ -688,11 +694,8 @@ def _store_school_years(
             f'COPY "{table}" (school_id, year, n_tests, n_flagged, markers, strength) FROM STDIN'
         ) as copy,
     ):
-        for row in per_school.values():
-            copy.write_row(
-                (row.school_id, year, row.n_tests, row.n_flagged,
-                 _json_text(row.markers), row.strength)
-            )  # fmt: skip
+        for s, year_, n, f, markers, strength in rows:
+            copy.write_row((s, year_, n, f, _json_text(markers), strength))
 
 
 # --- entry points ---------------------------------------------------------------------------
@@ -729,7 +732,7 @@ def compute_indicators(
             # Tests whose results are gone leave no stale signs behind.
             IndicatorSnapshot.objects.filter(region=region, test__year=year).exclude(
                 test__in=region_tests
-            ).delete()
+            ).defer("tables").delete()
         pending: list[TestInputs] = []
         for test in region_tests:
             t0 = time.perf_counter()
@@ -741,7 +744,7 @@ def compute_indicators(
             if current:
                 summary.tests_reused += 1
             elif not inputs.slots:
-                IndicatorSnapshot.objects.filter(region=region, test=test).delete()
+                IndicatorSnapshot.objects.filter(region=region, test=test).defer("tables").delete()
             else:
                 pending.append(inputs)
         evaluated: list[EvaluatedTest] = []

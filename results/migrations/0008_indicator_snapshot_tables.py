@@ -1,5 +1,5 @@
-"""The signs' columns of each snapshot, compressed by the field itself: stored as they are
-on PostgreSQL (EXTERNAL: out of line, no pglz on top)."""
+"""The signs' columns of each snapshot as JSON bytes, stored as they are on PostgreSQL
+(EXTERNAL: out of line, no pglz: compressing cost more time than it saved)."""
 
 from django.db import migrations
 
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="indicatorsnapshot",
             name="tables",
-            field=results.models.CompressedJSONField(null=True, verbose_name="столбцы признаков"),
+            field=results.models.JSONBytesField(null=True, verbose_name="столбцы признаков"),
         ),
         migrations.RunPython(storage("EXTERNAL"), storage("EXTENDED"), elidable=True),
     ]

@@ -70,7 +70,7 @@ from .datatypes import (
     SignResult,
     TestArrays,
 )
-from .decision import decide_year
+from .decision import decide_tested, decide_year
 from .mark_signs import (
     anomalously_high_results,
     expected_marks,
@@ -128,6 +128,7 @@ __all__ = [
     "cohort_drop",
     "cut_windows",
     "debunched_reference_pmf",
+    "decide_tested",
     "decide_year",
     "evaluate_test",
     "evaluate_test_tables",

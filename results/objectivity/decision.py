@@ -20,7 +20,8 @@ Rule (levels in ``DecisionParams``, filled from settings/admin):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -99,3 +100,63 @@ def _decide_year(
             )
         )
     return decisions
+
+
+def decide_tested(
+    tested: Sequence[Mapping[str, Sequence[Any]]],
+    is_selective: Sequence[bool],
+    params: DecisionParams = DEFAULT_PARAMS,
+) -> tuple[list[tuple[bool, float, tuple[str, ...], tuple[str, ...]]], np.ndarray, np.ndarray]:
+    """The same rule as ``decide_year`` over the numbers it reads, without the results.
+
+    ``tested[i]`` = {letter: [p or None, effect is material]} of result i's applicable
+    signs (p None: not tested; sign h has no p and counts when material), as the service
+    stores it per row. Returns per result (flagged, strength, surviving, annotations) and
+    the year's tested p-values sorted with their q-values (the BH curve). One numpy pass
+    over the p-values; Python touches only the few surviving signs.
+    """
+    owners, letters, p_list, material = [], [], [], []
+    h_material = np.zeros(len(tested), dtype=bool)
+    for i, signs in enumerate(tested):
+        for letter, (p, is_material) in signs.items():
+            if letter == SIGN_SCALE_MISMATCH and p is None:
+                h_material[i] = bool(is_material)
+                continue
+            if p is None or p != p:
+                continue
+            owners.append(i)
+            letters.append(letter)
+            p_list.append(p)
+            material.append(bool(is_material))
+    p = np.asarray(p_list, dtype=float)
+    rejected = benjamini_hochberg(p, params.fdr_level) if p.size else np.zeros(0, dtype=bool)
+    adjusted = bh_adjusted(p) if p.size else np.zeros(0)
+    surviving: dict[int, list[tuple[str, float]]] = {}
+    for k in np.nonzero(rejected & np.asarray(material, dtype=bool))[0].tolist():
+        surviving.setdefault(owners[k], []).append((letters[k], float(adjusted[k])))
+    for i in np.nonzero(h_material)[0].tolist():
+        surviving.setdefault(i, []).append((SIGN_SCALE_MISMATCH, float("nan")))
+    h_strength = -math.log10(params.fdr_level)
+    cap = params.strength_cap
+    decisions: list[tuple[bool, float, tuple[str, ...], tuple[str, ...]]] = [
+        (False, 0.0, (), ())
+    ] * len(tested)
+    for i, signs in surviving.items():
+        signs.sort()
+        names = [letter for letter, _ in signs]
+        if (
+            names == [SIGN_HIGH_RESULTS]
+            and is_selective[i]
+            and not params.selective_flag_by_a_alone
+        ):
+            decisions[i] = (False, 0.0, (), ("selective_a_only",))
+            continue
+        strength = 0.0
+        for letter, q in signs:  # the same order and arithmetic as decide_year
+            if letter == SIGN_SCALE_MISMATCH:
+                strength += h_strength
+            else:
+                strength += min(cap, -math.log10(max(q, 1e-300)))
+        decisions[i] = (True, round(strength, 4), tuple(names), ())
+    order = np.argsort(p, kind="stable")
+    return decisions, p[order], adjusted[order]

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from results.objectivity import DecisionParams, SchoolTestResult, SignResult, decide_year
@@ -83,3 +84,39 @@ def test_the_fdr_level_comes_from_the_parameters():
 def test_nonsense_parameters_from_the_admin_are_rejected(bad):
     with pytest.raises(ValueError):
         DecisionParams(**bad)
+
+
+def test_deciding_from_the_stored_numbers_equals_deciding_from_the_results():
+    """decide_tested (what the service runs over the rows' numbers) gives decide_year's
+    decisions and BH curve, lyceums' a-only rows and sign h included."""
+    from dataclasses import replace
+
+    from results.objectivity import decide_tested, evaluate_test
+    from results.objectivity.synthetic import RegionConfig, generate_region
+
+    results = []
+    for seed in (3, 4):
+        arrays = generate_region(RegionConfig(n_schools=120, seed=seed)).arrays
+        results += evaluate_test(replace(arrays, test_key=str(seed)))
+    params = DecisionParams(fdr_level=0.1)
+    expected = decide_year(results, params)
+    tested = [
+        {
+            letter: [
+                sign.p_value if sign.p_value == sign.p_value else None,
+                bool(sign.evidence.get("effect_is_material", sign.p_value is not None)),
+            ]
+            for letter, sign in r.signs.items()
+            if sign.applicable
+        }
+        for r in results
+    ]
+    decisions, p_sorted, q_sorted = decide_tested(tested, [r.is_selective for r in results], params)
+    assert [(d.flagged, d.strength, d.surviving, d.annotations) for d in expected] == decisions
+    assert sum(d.flagged for d in expected) > 5  # the rule found something to compare
+    # The curve: every tested p with its q as decide_year computed it.
+    pairs = sorted((p, d.q_values[k]) for r, d in zip(results, expected, strict=True)
+                   for k, p in ((k, r.signs[k].p_value) for k in d.q_values))  # fmt: skip
+    assert np.allclose(p_sorted, [p for p, _ in pairs]) and np.allclose(
+        q_sorted, [q for _, q in pairs]
+    )
