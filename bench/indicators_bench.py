@@ -1,9 +1,11 @@
 """Objectivity indicators on PostgreSQL: all signs for 1,500 schools and 1,000,000 rows.
 
 Loads a synthetic region (results.objectivity.synthetic: honest schools and every
-manipulation kind) into a throwaway database with COPY, then times
+manipulation kind) into a throwaway database with COPY, each school's pack written as the
+import service writes it, then times
 ``compute_indicators(year=…)`` from cold (no snapshots), its floor measured in the same
-process (fetching the same rows by binary COPY plus the numpy ``bincount`` aggregation),
+process (reading every pupil as the computation does, from the packs, plus the numpy
+``bincount`` aggregation; reading the rows instead is reported too),
 a recompute after one school's new upload (one test re-evaluated, the year's BH again) in
 the process that computed before (its column cache holds the other schools' rows, so only
 the uploaded school is fetched), the same in a fresh process (cache cleared: the whole test
@@ -203,13 +205,21 @@ def _timed(function, *args, **kwargs):
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def _floor(tests) -> float:
-    """Fetching every row (the same packed binary COPY) plus numpy bincount per school."""
+def _floor(tests, *, packs: bool = False) -> float:
+    """Fetching every pupil plus numpy bincount per school: from the rows (one binary COPY
+    per test) or, with ``packs``, from the versions' packs as the computation reads them."""
     from results.indicators import arrays
+    from results.models import ResultSlot
 
     started = time.perf_counter()
     for test in tests:
-        columns = arrays.fetch_columns(arrays.pupil_rows(test), test.tasks.count())
+        if packs:
+            versions = dict(
+                ResultSlot.objects.filter(test=test).values_list("school_id", "current_id")
+            )
+            columns = arrays.fetch_version_columns(test, versions, test.tasks.count())
+        else:
+            columns = arrays.fetch_columns(arrays.pupil_rows(test), test.tasks.count())
         ids, school_idx = np.unique(columns.school_id, return_inverse=True)
         n = np.bincount(school_idx, minlength=ids.size)
         np.bincount(school_idx * (test.max_score + 1) + columns.primary_score,
@@ -228,9 +238,22 @@ def run() -> list[dict]:
         started = time.perf_counter()
         tests, schools, total = _seed()
         load_seconds = time.perf_counter() - started
-        floors = [_timed(_floor, tests) for _ in range(2)]
+        floors = [_timed(_floor, tests, packs=True) for _ in range(3)]
         _, floor, floor_cpu = min(floors, key=lambda f: f[1])
-        cold, cold_wall, cold_cpu = _timed(services.compute_indicators, year=YEAR)
+        _, row_floor, _ = min((_timed(_floor, tests) for _ in range(2)), key=lambda f: f[1])
+        from results.models import IndicatorSnapshot, SchoolYearIndicator, YearIndicatorRun
+
+        def cold_compute():
+            """Nothing stored: every test evaluated and written."""
+            for model in (SchoolTestIndicator, IndicatorSnapshot, SchoolYearIndicator,
+                          YearIndicatorRun):  # fmt: skip
+                model.objects.all().defer(
+                    *(["tables"] if model is IndicatorSnapshot else [])
+                ).delete()
+            return _timed(services.compute_indicators, year=YEAR)
+
+        # Best of two (the machine is shared: the minimum is the steadier figure).
+        cold, cold_wall, cold_cpu = min((cold_compute() for _ in range(2)), key=lambda r: r[1])
         flagged = SchoolTestIndicator.objects.filter(flagged=True).count()
 
         def new_version(school) -> None:
@@ -247,25 +270,36 @@ def run() -> list[dict]:
             )
             slot.save()
 
-        new_version(schools[7])
-        one, _, one_cpu = _timed(services.compute_indicators, year=YEAR, tests=[tests[0]])
-        from results.indicators import arrays
+        def upload_of(school, *, fresh_process: bool):
+            from results.indicators import arrays
 
-        arrays.clear_column_cache()  # a worker process that has not computed this test yet
-        new_version(schools[8])
-        fresh, _, fresh_cpu = _timed(services.compute_indicators, year=YEAR, tests=[tests[0]])
+            if fresh_process:
+                arrays.clear_column_cache()  # a worker that has not computed this test yet
+            new_version(school)
+            return _timed(services.compute_indicators, year=YEAR, tests=[tests[0]])
+
+        # Best of three uploads (three schools), as above.
+        one, _, one_cpu = min(
+            (upload_of(schools[7 + i], fresh_process=False) for i in range(3)),
+            key=lambda r: r[0].seconds,
+        )
+        fresh, _, fresh_cpu = min(
+            (upload_of(schools[17 + i], fresh_process=True) for i in range(3)),
+            key=lambda r: r[0].seconds,
+        )
         unchanged, _, unchanged_cpu = _timed(services.compute_indicators, year=YEAR)
         note = (
             f"{total:,} rows, {N_SCHOOLS} schools, {len(TESTS)} tests; load by COPY "
             f"{load_seconds:.1f} s (not timed); CPU of this process {cold_cpu:.2f} s "
-            f"(floor CPU {floor_cpu:.2f} s); stages {cold.stages}; "
+            f"(floor CPU {floor_cpu:.2f} s); reading the rows instead of the packs: "
+            f"{row_floor:.2f} s; stages {cold.stages}; "
             f"{flagged} school × test flagged"
         ).replace(",", " ")
         return [
             {
                 "name": "indicators: all signs, 1,500 schools × 1M rows (PostgreSQL, cold)",
                 "seconds": cold_wall,
-                "baseline": "floor: fetch rows by binary COPY + numpy bincount",
+                "baseline": "floor: read every pupil (the versions' packs) + numpy bincount",
                 "baseline_seconds": floor,
                 "ratio": cold_wall / floor,
                 "target": "≤ 3 s",
@@ -280,7 +314,8 @@ def run() -> list[dict]:
                 "ratio": one.seconds / (floor / len(TESTS)),
                 "target": "≤ 0.5 s",
                 "passed": one.seconds <= 0.5,
-                "note": f"warm process (column cache: only the uploaded school fetched); "
+                "note": f"best of 3; warm process (column cache: only the uploaded school "
+                f"fetched); "
                 f"CPU of this process {one_cpu:.2f} s; stages {one.stages}",
             },
             {
@@ -291,7 +326,7 @@ def run() -> list[dict]:
                 "ratio": fresh.seconds / (floor / len(TESTS)),
                 "target": "≤ 0.5 s",
                 "passed": fresh.seconds <= 0.5,
-                "note": f"CPU of this process {fresh_cpu:.2f} s; stages {fresh.stages}",
+                "note": f"best of 3; CPU of this process {fresh_cpu:.2f} s; stages {fresh.stages}",
             },
             {
                 "name": "indicators: recompute with nothing changed (snapshots reused)",

@@ -226,13 +226,8 @@ def fetch_version_columns(
 
     The class key is (school << 32) | crc32(label), as the SQLite path makes it: the same
     class has the same key in every read of the same version."""
-    packs = (
-        ResultVersion.objects.filter(pk__in=list(versions.values()), test=test)
-        .exclude(pupils_pack=None)
-        .values_list("school_id", "pk", "pupils_pack")
-    )
     schools, unpacked = [], []
-    for school_id, version_id, blob in packs:
+    for school_id, version_id, blob in _packs_of(test, list(versions.values())):
         if versions.get(school_id) != version_id:
             continue
         pupils = unpack_pupils(blob)
@@ -252,6 +247,25 @@ def fetch_version_columns(
         labels = {**(parts[0].class_keys_by_label or {}), **(parts[1].class_keys_by_label or {})}
         columns = replace(columns, class_keys_by_label=labels)
     return columns
+
+
+def _packs_of(test: Test, version_ids: list[int]) -> list[tuple[int, int, bytes]]:
+    """(school id, version id, pack) of the given versions that have a pack."""
+    if connection.vendor == "postgresql":
+        # One array parameter: Django's IN of 1,500 parameters cost ≈ 50 ms to build.
+        table = ResultVersion._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT school_id, id, pupils_pack FROM "{table}" '  # noqa: S608 (our table)
+                "WHERE test_id = %s AND id = ANY(%s) AND pupils_pack IS NOT NULL",
+                [test.pk, version_ids],
+            )
+            return cursor.fetchall()
+    return list(
+        ResultVersion.objects.filter(pk__in=version_ids, test=test)
+        .exclude(pupils_pack=None)
+        .values_list("school_id", "pk", "pupils_pack")
+    )
 
 
 def _packs_columns(

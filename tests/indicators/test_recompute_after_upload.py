@@ -1,31 +1,27 @@
 """After an upload is applied, a job recomputes only what changed."""
 
-import time
-
 from results.indicators import services, tasks
 from results.models import IndicatorSnapshot, SchoolTestIndicator
 from tests import factories
 from tests.indicators.test_pack_reads import _classes_of, _rows_of
 
 
-def test_an_applied_upload_recomputes_its_test_in_a_job_within_half_a_second(
-    synthetic, eager_celery
-):
+def test_an_applied_upload_recomputes_its_test_in_a_job(synthetic, eager_celery):
+    """The job stores the uploaded school's new signs (its speed is in bench/, not here)."""
     test, schools, _ = synthetic
     services.compute_indicators(year=2026)
     before = IndicatorSnapshot.objects.get()
     # One school's new version: everyone at the cut for «3» (a blatant bunching pattern).
     rows = [("4А", [2, 1, 2, 3, 2, 0, 0, 0, 0, 0, 0, 0], 3, 3)] * 30
     upload = factories.make_results(test=test, school=schools[1], rows=rows)
-    started = time.perf_counter()
     tasks.recompute_after_upload.delay(upload.pk)
-    elapsed = time.perf_counter() - started
-    profile = services.recompute_after_upload(upload_id=upload.pk).stages  # a no-op re-run
     after = IndicatorSnapshot.objects.get()
     assert after.input_hash != before.input_hash
     row = SchoolTestIndicator.objects.get(school=schools[1], test=test)
     assert row.n_pupils == 30
-    assert elapsed <= 0.5, (elapsed, profile)
+    assert row.signs["c"]["applicable"] and row.signs["c"]["p"] < 0.001
+    again = services.recompute_after_upload(upload_id=upload.pk)  # nothing new: reused
+    assert (again.tests_evaluated, again.tests_reused) == (0, 1)
 
 
 def test_the_upload_service_sends_the_recompute_on_commit(
