@@ -52,10 +52,10 @@ from results.models import (
     YearIndicatorRun,
 )
 from results.objectivity import (
+    REASON_TOO_FEW,
     DecisionParams,
     SchoolTestResult,
     SignResult,
-    attach_signs,
     cohort_drop,
     decide_tested,
     evaluate_test_tables,
@@ -258,13 +258,16 @@ def _cohort_signs(inputs: TestInputs, loaded: array_selectors.LoadedTest, params
 class EvaluatedTest:
     """One test's signs for every school of the region, evaluated but not yet stored.
 
-    ``results`` carry the numbers the decision reads (the table signs without their
-    evidence); ``evaluation.tables`` are stored with the snapshot, from which a school's
-    card builds its evidence."""
+    Per school (in ``school_ids`` order): its pupils, whether it is selective, its row's
+    signs as JSON text (the table signs as numbers only: their evidence stays in
+    ``evaluation.tables``, stored with the snapshot) and the numbers the decision reads."""
 
     inputs: TestInputs
     school_ids: list[int]
-    results: list[SchoolTestResult]
+    pupils: list[int]
+    is_selective: list[bool]
+    signs_texts: list[str]
+    tested: list[dict[str, list]]
     n_pupils: int
     seconds: float
     evaluation: TestEvaluation | None = None
@@ -342,15 +345,59 @@ def evaluate_loaded(
     """Evaluate every sign of one test over the region's arrays (nothing is stored)."""
     started = time.perf_counter()
     evaluation = evaluate_test_tables(loaded.arrays, params)
-    results = attach_signs(evaluation.light_results(params), _cohort_signs(inputs, loaded, params))
+    signs_texts, tested = _row_payloads(evaluation, _cohort_signs(inputs, loaded, params), params)
     return EvaluatedTest(
         inputs=inputs,
         school_ids=loaded.school_ids.tolist(),
-        results=results,
+        pupils=evaluation.n_pupils,
+        is_selective=evaluation.is_selective,
+        signs_texts=signs_texts,
+        tested=tested,
         n_pupils=loaded.arrays.n_pupils,
         seconds=load_seconds + time.perf_counter() - started,
         evaluation=evaluation,
     )
+
+
+def _row_payloads(
+    evaluation: TestEvaluation,
+    extra: dict[int, list[SignResult]],
+    params: DecisionParams,
+) -> tuple[list[str], list[dict[str, list]]]:
+    """Each school's row: its signs as JSON text and the decision's numbers.
+
+    The table signs are written from their columns (no result object per school); the
+    others (f, h, and d from ``extra``) in full, evidence included."""
+    columns = []
+    for letter, table in evaluation.tables.items():
+        numbers = table.numbers(params)
+        columns.append((letter, numbers))
+    eager = sorted(evaluation.eager.items())
+    signs_texts, tested_rows = [], []
+    for s in range(evaluation.n_schools):
+        signs: dict[str, Any] = {}
+        tested: dict[str, list] = {}
+        for letter, numbers in columns:
+            applicable = numbers.applicable[s]
+            p = numbers.p_value[s]
+            signs[letter] = {
+                "applicable": applicable,
+                "reason": None if applicable else REASON_TOO_FEW,
+                "effect": numbers.effect[s],
+                "p": p,
+                "score": numbers.score[s],
+            }
+            if applicable:
+                tested[letter] = [None if p is None or p != p else p, numbers.material[s]]
+        sign_results = {letter: results[s] for letter, results in eager}
+        for sign in extra.get(s, ()):
+            sign_results[sign.sign] = sign
+        for letter, sign in sign_results.items():
+            signs[letter] = sign_json(sign)
+        tested.update(_tested_json(sign_results))
+        signs_texts.append(_json_text(dict(sorted(signs.items()))))
+        tested_rows.append(tested)
+    return signs_texts, tested_rows
 
 
 def evaluate_snapshot_inputs(inputs: TestInputs, params: DecisionParams) -> EvaluatedTest:
@@ -372,29 +419,6 @@ def _json_text(value: Any) -> str:
         return json.dumps(_finite(value), ensure_ascii=False, default=str)
 
 
-def _signs_text(signs: dict[str, SignResult], tabled: frozenset[str] = frozenset()) -> str:
-    """The signs as JSON text, serialised once (NaN/inf become null: jsonb refuses them).
-
-    Signs in ``tabled`` are stored without their evidence: the snapshot's tables hold it
-    (``selectors.signs_with_evidence`` puts it back for a card)."""
-    return _json_text(
-        {
-            letter: _lightsign_json(sign) if letter in tabled else sign_json(sign)
-            for letter, sign in signs.items()
-        }
-    )
-
-
-def _lightsign_json(sign: SignResult) -> dict[str, Any]:
-    return {
-        "applicable": sign.applicable,
-        "reason": sign.reason,
-        "effect": sign.effect,
-        "p": sign.p_value,
-        "score": sign.score,
-    }
-
-
 def snapshot_tables(evaluated: EvaluatedTest, params: DecisionParams) -> dict[str, Any] | None:
     """What the snapshot stores of the table signs (see ``IndicatorSnapshot.tables``)."""
     if evaluated.evaluation is None:
@@ -414,7 +438,6 @@ Decision = tuple[bool, float, tuple[str, ...], tuple[str, ...]]
 def _store_evaluated(
     evaluated: EvaluatedTest,
     decisions: list[Decision],
-    tested: list[dict[str, list]],
     params: DecisionParams,
 ) -> None:
     """Replace the test's snapshot by a new one, its rows written with their decisions."""
@@ -429,25 +452,24 @@ def _store_evaluated(
         region=inputs.region,
         test=test,
         input_hash=inputs.input_hash,
-        n_schools=len(evaluated.results),
+        n_schools=len(evaluated.school_ids),
         n_pupils=evaluated.n_pupils,
         seconds=evaluated.seconds,
         tables=snapshot_tables(evaluated, params),
     )
-    tabled = frozenset(evaluated.evaluation.tables if evaluated.evaluation else ())
     rows = []
-    for r, decision, numbers in zip(evaluated.results, decisions, tested, strict=True):
+    for i, (decision, numbers) in enumerate(zip(decisions, evaluated.tested, strict=True)):
         flagged, strength, surviving, annotations = decision
         rows.append(
             (
                 snapshot.pk,
-                evaluated.school_ids[r.school_idx],
+                evaluated.school_ids[i],
                 test.pk,
                 test.year,
-                r.n_pupils,
-                r.is_selective,
-                r.n_pupils < params.min_pupils,
-                _signs_text(r.signs, tabled),
+                evaluated.pupils[i],
+                evaluated.is_selective[i],
+                evaluated.pupils[i] < params.min_pupils,
+                evaluated.signs_texts[i],
                 numbers,
                 flagged,
                 strength,
@@ -571,10 +593,9 @@ def decide_region_year(
     clock = _StageClock(stages)
     stored = _stored_decision_rows(region, year, [e.inputs.test.pk for e in evaluated])
     clock.lap("read_stored")
-    fresh_tested = [[_tested_json(r.signs) for r in e.results] for e in evaluated]
     decisions, p_sorted, q_sorted = decide_tested(
-        [row[4] for row in stored] + [t for tested in fresh_tested for t in tested],
-        [row[3] for row in stored] + [r.is_selective for e in evaluated for r in e.results],
+        [row[4] for row in stored] + [t for e in evaluated for t in e.tested],
+        [row[3] for row in stored] + [x for e in evaluated for x in e.is_selective],
         params,
     )
     curve = np.concatenate([p_sorted, q_sorted]).astype("<f8").tobytes()
@@ -594,13 +615,13 @@ def decide_region_year(
     clock.lap("decide")
     with transaction.atomic():
         start = 0
-        for e, tested in zip(evaluated, fresh_tested, strict=True):
-            own = fresh_decisions[start : start + len(e.results)]
-            start += len(e.results)
-            _store_evaluated(e, own, tested, params)
+        for e in evaluated:
+            own = fresh_decisions[start : start + len(e.school_ids)]
+            start += len(e.school_ids)
+            _store_evaluated(e, own, params)
             outcomes += [
-                (e.school_ids[r.school_idx], e.inputs.test.pk, d[0], d[1])
-                for r, d in zip(e.results, own, strict=True)
+                (school_id, e.inputs.test.pk, d[0], d[1])
+                for school_id, d in zip(e.school_ids, own, strict=True)
             ]
         clock.lap("store_rows")
         _update_decisions(changed)
