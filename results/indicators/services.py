@@ -50,6 +50,7 @@ from results.models import (
     Test,
     Upload,
     YearIndicatorRun,
+    json_bytes,
 )
 from results.objectivity import (
     REASON_TOO_FEW,
@@ -61,6 +62,7 @@ from results.objectivity import (
     evaluate_test_tables,
 )
 from results.objectivity.batch import TestEvaluation
+from results.objectivity.datatypes import gc_paused
 from schools.models import Municipality, Region, SchoolType
 from vpr_portal.jobs import JobReporter, UserFacingError, run_job_body
 from vpr_portal.models import Job
@@ -455,8 +457,8 @@ def _store_evaluated(
         n_schools=len(evaluated.school_ids),
         n_pupils=evaluated.n_pupils,
         seconds=evaluated.seconds,
-        tables=snapshot_tables(evaluated, params),
     )
+    _write_tables(snapshot.pk, snapshot_tables(evaluated, params))
     rows = []
     for i, (decision, numbers) in enumerate(zip(decisions, evaluated.tested, strict=True)):
         flagged, strength, surviving, annotations = decision
@@ -478,6 +480,29 @@ def _store_evaluated(
             )
         )
     _insert_rows(rows)
+
+
+def _write_tables(snapshot_id: int, tables: dict[str, Any] | None) -> None:
+    """The snapshot's tables (≈ 2 MB of JSON a test)."""
+    if tables is not None:
+        _write_bytes(IndicatorSnapshot, snapshot_id, "tables", json_bytes(tables))
+
+
+def _write_bytes(model: type, pk: int, column: str, value: bytes) -> None:
+    """Set one bytea column: on PostgreSQL as a binary parameter of a server-side bound
+    statement. Django binds on the client, so bytes travel as a hex literal the server
+    parses (a 2.3 MB blob: 65 ms against 14 ms, measured)."""
+    if connection.vendor != "postgresql":
+        model.objects.filter(pk=pk).update(**{column: value})
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f'UPDATE "{model._meta.db_table}" SET "{column}" = %b WHERE id = %s',  # noqa: S608
+            [value, pk],
+        )
 
 
 _INSERT_COLUMNS = (
@@ -552,9 +577,10 @@ def _light_result(row: tuple) -> SchoolTestResult:
 
 
 def _stored_decision_rows(region: Region, year: int, exclude_tests: list[int]) -> list[tuple]:
-    """(pk, test id, school id, is_selective, tested, flagged, strength, surviving,
-    annotations) of the region's stored rows of the year, by one plain query: the ORM's
-    per-row model machinery cost more than the decision itself."""
+    """(pk, test id, school id, is_selective, tested, flagged, strength, surviving text,
+    annotations text) of the region's stored rows of the year, by one plain query: the
+    ORM's per-row machinery cost more than the decision itself. The two lists stay JSON
+    text (compared as text with ``_list_text``); only ``tested`` is parsed."""
     rows = SchoolTestIndicator.objects.filter(snapshot__region=region, year=year).exclude(
         test_id__in=exclude_tests
     )
@@ -564,15 +590,16 @@ def _stored_decision_rows(region: Region, year: int, exclude_tests: list[int]) -
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-
-    def loads(value: Any) -> Any:  # Django has the drivers hand JSON over as text
-        return orjson.loads(value) if isinstance(value, str | bytes) else value
-
+    loads = orjson.loads
     return [
-        (r[0], r[1], r[2], bool(r[3]), loads(r[4]), bool(r[5]), float(r[6]),
-         loads(r[7]), loads(r[8]))
+        (r[0], r[1], r[2], bool(r[3]), loads(r[4]), bool(r[5]), float(r[6]), r[7], r[8])
         for r in fetched
-    ]  # fmt: skip
+    ]
+
+
+def _list_text(values: tuple[str, ...]) -> str:
+    """A list of letters or codes as both backends give JSON text back: «["a", "c"]»."""
+    return json.dumps(list(values)) if values else "[]"
 
 
 def decide_region_year(
@@ -606,7 +633,7 @@ def decide_region_year(
     changed = [
         (row[0], d[0], d[1], list(d[2]), list(d[3]))
         for row, d in zip(stored, stored_decisions, strict=True)
-        if (d[0], d[1], list(d[2]), list(d[3])) != (row[5], row[6], row[7], row[8])
+        if (d[0], d[1], _list_text(d[2]), _list_text(d[3])) != row[5:9]
     ]
     # Per school: (test, flagged, strength) of every row of the year, for the summary.
     outcomes = [
@@ -629,7 +656,7 @@ def decide_region_year(
         _store_school_years(region=region, year=year, outcomes=outcomes)
         clock.lap("school_years")
         flagged = sum(d[0] for d in decisions)
-        YearIndicatorRun.objects.update_or_create(
+        run, _ = YearIndicatorRun.objects.update_or_create(
             region=region,
             year=year,
             defaults={
@@ -643,9 +670,9 @@ def decide_region_year(
                 "n_results": len(decisions),
                 "n_flagged": flagged,
                 "fdr_level": params.fdr_level,
-                "bh_curve": curve,
             },
         )
+        _write_bytes(YearIndicatorRun, run.pk, "bh_curve", curve)
     clock.lap("year_run")
     return len(decisions), flagged
 
@@ -737,6 +764,22 @@ def compute_indicators(
     ``tests`` limits the hash checks to those tests (the upload hook passes the uploaded
     one); the decision still covers the whole year.
     """
+    # The computation builds ~10⁵ short-lived containers without reference cycles; the
+    # cyclic collector's passes over them (and over the process's caches) cost up to a
+    # fifth of a recompute. Reference counting frees them; the collector resumes after.
+    with gc_paused():
+        return _compute_indicators(
+            year=year, municipality=municipality, reporter=reporter, tests=tests
+        )
+
+
+def _compute_indicators(
+    *,
+    year: int,
+    municipality: Municipality | None,
+    reporter: JobReporter | None,
+    tests: Iterable[Test] | None,
+) -> ComputeSummary:
     started = time.perf_counter()
     params = decision_params()
     summary = ComputeSummary(year=year, municipality=municipality.name if municipality else None)
