@@ -115,19 +115,20 @@ def decide_tested(
     the year's tested p-values sorted with their q-values (the BH curve). One numpy pass
     over the p-values; Python touches only the few surviving signs.
     """
-    owners, letters, p_list, material = [], [], [], []
+    entries = [
+        (i, letter, value[0], value[1])
+        for i, signs in enumerate(tested)
+        for letter, value in signs.items()
+    ]
     h_material = np.zeros(len(tested), dtype=bool)
-    for i, signs in enumerate(tested):
-        for letter, (p, is_material) in signs.items():
-            if letter == SIGN_SCALE_MISMATCH and p is None:
-                h_material[i] = bool(is_material)
-                continue
-            if p is None or p != p:
-                continue
-            owners.append(i)
-            letters.append(letter)
-            p_list.append(p)
-            material.append(bool(is_material))
+    for i, letter, p, is_material in entries:
+        if letter == SIGN_SCALE_MISMATCH and p is None and is_material:
+            h_material[i] = True
+    kept = [e for e in entries if e[2] is not None and e[2] == e[2]]  # p == p: not NaN
+    owners = [e[0] for e in kept]
+    letters = [e[1] for e in kept]
+    p_list = [e[2] for e in kept]
+    material = [bool(e[3]) for e in kept]
     p = np.asarray(p_list, dtype=float)
     rejected = benjamini_hochberg(p, params.fdr_level) if p.size else np.zeros(0, dtype=bool)
     adjusted = bh_adjusted(p) if p.size else np.zeros(0)
