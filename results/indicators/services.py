@@ -217,15 +217,6 @@ def sign_json(sign: SignResult) -> dict[str, Any]:
     }
 
 
-def _signs_json(signs: dict[str, SignResult]) -> dict[str, Any]:
-    data = {letter: sign_json(sign) for letter, sign in signs.items()}
-    try:
-        json.dumps(data, allow_nan=False)
-    except ValueError:
-        data = _finite(data)
-    return data
-
-
 def _tested_json(signs: dict[str, SignResult]) -> dict[str, list]:
     """The few numbers the year-wide decision needs, so it never reads the evidence."""
     tested = {}
@@ -400,13 +391,6 @@ def _row_payloads(
         signs_texts.append(_json_text(dict(sorted(signs.items()))))
         tested_rows.append(tested)
     return signs_texts, tested_rows
-
-
-def evaluate_snapshot_inputs(inputs: TestInputs, params: DecisionParams) -> EvaluatedTest:
-    """Fetch one test's rows for the region and evaluate every sign (nothing is stored)."""
-    t0 = time.perf_counter()
-    loaded = _load_test(inputs)
-    return evaluate_loaded(inputs, loaded, params, time.perf_counter() - t0)
 
 
 _ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
