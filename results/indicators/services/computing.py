@@ -1,0 +1,222 @@
+"""The entry points: compute_indicators (CLI, jobs, beat), the upload hook, the nightly pass."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from results.models import (
+    IndicatorSnapshot,
+    ResultSlot,
+    SchoolTestIndicator,
+    SchoolYearIndicator,
+    Test,
+    Upload,
+)
+from results.objectivity.datatypes import gc_paused
+from schools.models import Municipality
+from vpr_portal.jobs import JobReporter, UserFacingError, run_job_body
+from vpr_portal.models import Job
+
+from .deciding import decide_region_year
+from .evaluation import EvaluatedTest, _loaded_in_order, evaluate_loaded
+from .inputs import TestInputs, _regions, decision_params, test_inputs
+
+
+@dataclass
+class ComputeSummary:
+    """What one ``compute_indicators`` call did (the CLI prints it, the job stores it)."""
+
+    year: int
+    tests_evaluated: int = 0
+    tests_reused: int = 0
+    results: int = 0
+    flagged: int = 0
+    schools_with_signs: int = 0
+    seconds: float = 0.0
+    municipality: str | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "municipality": self.municipality,
+            "tests_evaluated": self.tests_evaluated,
+            "tests_reused": self.tests_reused,
+            "results": self.results,
+            "flagged": self.flagged,
+            "schools_with_signs": self.schools_with_signs,
+            "seconds": round(self.seconds, 3),
+            "stages": {k: round(v, 3) for k, v in self.stages.items()},
+        }
+
+    def message_ru(self) -> str:
+        scope = f" ({self.municipality})" if self.municipality else ""
+        return (
+            f"Признаки за {self.year} год{scope}: ОО × работ — {self.results}, с признаками — "
+            f"{self.flagged}, ОО с признаками — {self.schools_with_signs}. Пересчитано работ: "
+            f"{self.tests_evaluated}, без изменений: {self.tests_reused}."
+        )
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def compute_indicators(
+    *,
+    year: int,
+    municipality: Municipality | None = None,
+    reporter: JobReporter | None = None,
+    tests: Iterable[Test] | None = None,
+) -> ComputeSummary:
+    """Signs for every school × test of ``year`` in the region(s), stored (see module doc).
+
+    ``tests`` limits the hash checks to those tests (the upload hook passes the uploaded
+    one); the decision still covers the whole year.
+    """
+    # The computation builds ~10⁵ short-lived containers without reference cycles; the
+    # cyclic collector's passes over them (and over the process's caches) cost up to a
+    # fifth of a recompute. Reference counting frees them; the collector resumes after.
+    with gc_paused():
+        return _compute_indicators(
+            year=year, municipality=municipality, reporter=reporter, tests=tests
+        )
+
+
+def _compute_indicators(
+    *,
+    year: int,
+    municipality: Municipality | None,
+    reporter: JobReporter | None,
+    tests: Iterable[Test] | None,
+) -> ComputeSummary:
+    started = time.perf_counter()
+    params = decision_params()
+    summary = ComputeSummary(year=year, municipality=municipality.name if municipality else None)
+    chosen = list(tests) if tests is not None else None
+    for region in _regions(year, municipality):
+        region_tests = chosen
+        if region_tests is None:
+            region_tests = list(
+                Test.objects.filter(
+                    year=year,
+                    result_slots__current__isnull=False,
+                    result_slots__school__municipality__region=region,
+                )
+                .distinct()
+                .order_by("grade", "subject")
+            )
+            # Tests whose results are gone leave no stale signs behind.
+            IndicatorSnapshot.objects.filter(region=region, test__year=year).exclude(
+                test__in=region_tests
+            ).defer("tables").delete()
+        pending: list[TestInputs] = []
+        for test in region_tests:
+            t0 = time.perf_counter()
+            inputs = test_inputs(test, region, params)
+            current = IndicatorSnapshot.objects.filter(
+                region=region, test=test, input_hash=inputs.input_hash
+            ).exists()
+            summary.stages["hash"] = summary.stages.get("hash", 0.0) + time.perf_counter() - t0
+            if current:
+                summary.tests_reused += 1
+            elif not inputs.slots:
+                IndicatorSnapshot.objects.filter(region=region, test=test).defer("tables").delete()
+            else:
+                pending.append(inputs)
+        evaluated: list[EvaluatedTest] = []
+        t0 = time.perf_counter()
+        for i, (inputs, loaded, load_seconds) in enumerate(_loaded_in_order(pending)):
+            if reporter is not None:
+                reporter.progress(i, len(pending) + 1, f"Работа: {inputs.test}")
+            evaluated.append(evaluate_loaded(inputs, loaded, params, load_seconds))
+            summary.tests_evaluated += 1
+        summary.stages["fetch_and_evaluate"] = summary.stages.get("fetch_and_evaluate", 0.0) + (
+            time.perf_counter() - t0
+        )
+        if reporter is not None:
+            reporter.progress(len(pending), len(pending) + 1, "Решение по году (FDR)…")
+        t0 = time.perf_counter()
+        decide_region_year(
+            region=region, year=year, params=params, evaluated=evaluated, stages=summary.stages
+        )
+        summary.stages["decide_and_store"] = summary.stages.get("decide_and_store", 0.0) + (
+            time.perf_counter() - t0
+        )
+    rows = SchoolTestIndicator.objects.filter(year=year)
+    years = SchoolYearIndicator.objects.filter(year=year)
+    if municipality is not None:
+        rows = rows.filter(school__municipality=municipality)
+        years = years.filter(school__municipality=municipality)
+    counts = rows.aggregate(n=Count("pk"), flagged=Count("pk", filter=Q(flagged=True)))
+    summary.results, summary.flagged = counts["n"], counts["flagged"]
+    summary.schools_with_signs = years.filter(n_flagged__gt=0).count()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def years_to_recompute(test: Test) -> list[int]:
+    """A test's own year, and the year before for grade 5 (it is sign d's second half)."""
+    return [test.year - 1, test.year] if test.grade == 5 else [test.year]
+
+
+def recompute_after_upload(*, upload_id: int) -> ComputeSummary | None:
+    """After an upload is applied: re-evaluate its test (and the test sign d pairs it
+    with), then the year's decision. Unchanged tests are reused by their input hash."""
+    upload = Upload.objects.select_related("test").filter(pk=upload_id).first()
+    if upload is None or upload.test is None:
+        return None
+    test = upload.test
+    summary = None
+    for year in years_to_recompute(test):
+        if year == test.year:
+            tests = [test]
+        else:
+            previous = Test.objects.filter(
+                year=year, session=test.session, subject__iexact=test.subject, grade=4
+            ).first()
+            tests = [previous] if previous is not None else []
+        if not tests or not _regions(year, None):
+            continue
+        summary = compute_indicators(year=year, tests=tests)
+    return summary
+
+
+def recompute_all_years() -> list[dict[str, Any]]:
+    """The nightly full pass: every year with results (cheap where nothing changed)."""
+    years = (
+        ResultSlot.objects.filter(current__isnull=False)
+        .values_list("test__year", flat=True)
+        .distinct()
+        .order_by("test__year")
+    )
+    return [compute_indicators(year=year).as_dict() for year in years]
+
+
+def run_compute_job(*, job_id: int) -> None:
+    """The on-demand job from the dashboard: ``params`` = {year, municipality_id}."""
+    job = Job.objects.get(pk=job_id)
+
+    def body(reporter: JobReporter) -> dict:
+        year = int(job.params["year"])
+        municipality = None
+        if job.params.get("municipality_id"):
+            municipality = Municipality.objects.filter(pk=job.params["municipality_id"]).first()
+        if not _regions(year, municipality):
+            raise UserFacingError(f"За {year} год результатов нет — считать нечего.")
+        summary = compute_indicators(year=year, municipality=municipality, reporter=reporter)
+        Job.objects.filter(pk=job_id).update(message=summary.message_ru())
+        return summary.as_dict()
+
+    run_job_body(job_id, body)
+
+
+def default_year() -> int:
+    """The latest year with stored signs (pages open on it)."""
+    latest = SchoolTestIndicator.objects.order_by("-year").values_list("year", flat=True).first()
+    return latest or getattr(settings, "INDICATORS_DEFAULT_YEAR", 2026)
