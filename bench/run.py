@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Run every benchmark module in bench/ and record the figures in docs/benchmarks.md.
 
-Each `bench/*_bench.py` has `run() -> list[dict]`; a measurement dict has at least
+Each `bench/*_bench.py` has `run() -> list[dict]`, run in a fresh interpreter of its own; a measurement dict has at least
 `name` and `seconds`, and usually `baseline` (what the same process measured as the
 floor or the naive way), `ratio`, `target` and `passed`. Timings live here, never in
 unit tests. `make bench` runs this under `.ci/services.py`, so DATABASE_URL points at a
@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -45,7 +48,7 @@ def main(selected: list[str]) -> int:
     for name in modules:
         print(f"==> {name}", flush=True)
         try:
-            rows = importlib.import_module(f"bench.{name}").run()
+            rows = _run_in_own_process(name)
         except Exception:
             traceback.print_exc()
             failed = True
@@ -91,6 +94,23 @@ def main(selected: list[str]) -> int:
     return 1 if failed else 0
 
 
+def _run_in_own_process(name: str) -> list[dict]:
+    """One module's ``run()`` in a fresh interpreter: what an earlier module left in memory
+    (a heap the garbage collector scans, caches) must not slow the next one down."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([sys.executable, __file__, "--module", name, "--out", out.name], check=True)
+        return json.loads(Path(out.name).read_text())
+
+
+def _run_one(name: str, out: str) -> int:
+    import django
+
+    django.setup()
+    rows = importlib.import_module(f"bench.{name}").run()
+    Path(out).write_text(json.dumps(rows, default=float))
+    return 0
+
+
 def _recorded_sections(path: Path) -> dict[str, str]:
     """The `## module` sections of an existing benchmarks.md, keyed by their heading line."""
     if not path.exists():
@@ -104,4 +124,6 @@ def _recorded_sections(path: Path) -> dict[str, str]:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--module"]:
+        sys.exit(_run_one(sys.argv[2], sys.argv[4]))
     sys.exit(main(sys.argv[1:]))
