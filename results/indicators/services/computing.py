@@ -17,13 +17,14 @@ from results.models import (
     SchoolYearIndicator,
     Test,
     Upload,
+    YearIndicatorRun,
 )
 from results.objectivity.datatypes import gc_paused
 from schools.models import Municipality
 from vpr_portal.jobs import JobReporter, UserFacingError, run_job_body
 from vpr_portal.models import Job
 
-from .deciding import decide_region_year
+from .deciding import decide_region_year, year_inputs_hash
 from .evaluation import EvaluatedTest, _loaded_in_order, evaluate_loaded
 from .inputs import TestInputs, _regions, decision_params, test_inputs
 
@@ -139,6 +140,13 @@ def _compute_indicators(
         summary.stages["fetch_and_evaluate"] = summary.stages.get("fetch_and_evaluate", 0.0) + (
             time.perf_counter() - t0
         )
+        if (
+            not evaluated
+            and YearIndicatorRun.objects.filter(
+                region=region, year=year, input_hash=year_inputs_hash(region, year)
+            ).exists()
+        ):
+            continue  # nothing changed since the year's last decision: it stands
         if reporter is not None:
             reporter.progress(len(pending), len(pending) + 1, "Решение по году (FDR)…")
         t0 = time.perf_counter()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 
 import numpy as np
 import orjson
 from django.db import connection, transaction
+from django.utils import timezone
 
 from results.models import (
     IndicatorSnapshot,
@@ -59,8 +61,10 @@ def _stored_decision_rows(region: Region, year: int, exclude_tests: list[int]) -
     ]
 
 
+@functools.lru_cache(maxsize=1024)
 def _list_text(values: tuple[str, ...]) -> str:
-    """A list of letters or codes as both backends give JSON text back: «["a", "c"]»."""
+    """A list of letters or codes as both backends give JSON text back: «["a", "c"]»
+    (a handful of distinct lists per year: cached)."""
     return json.dumps(list(values)) if values else "[]"
 
 
@@ -118,25 +122,32 @@ def decide_region_year(
         _store_school_years(region=region, year=year, outcomes=outcomes)
         clock.lap("school_years")
         flagged = sum(d[0] for d in decisions)
-        run, _ = YearIndicatorRun.objects.update_or_create(
-            region=region,
-            year=year,
-            defaults={
-                "input_hash": _digest(
-                    sorted(
-                        IndicatorSnapshot.objects.filter(
-                            region=region, test__year=year
-                        ).values_list("input_hash", flat=True)
-                    )
-                ),
-                "n_results": len(decisions),
-                "n_flagged": flagged,
-                "fdr_level": params.fdr_level,
-            },
-        )
-        _write_bytes(YearIndicatorRun, run.pk, "bh_curve", curve)
+        fields = {
+            "input_hash": year_inputs_hash(region, year),
+            "n_results": len(decisions),
+            "n_flagged": flagged,
+            "fdr_level": params.fdr_level,
+        }
+        # An UPDATE, and an INSERT only the first time (update_or_create would lock and
+        # read the row first).
+        runs = YearIndicatorRun.objects.filter(region=region, year=year)
+        if not runs.update(**fields, computed_at=timezone.now()):
+            YearIndicatorRun.objects.create(region=region, year=year, **fields)
+        _write_bytes(YearIndicatorRun, runs.values_list("pk", flat=True).get(), "bh_curve", curve)
     clock.lap("year_run")
     return len(decisions), flagged
+
+
+def year_inputs_hash(region: Region, year: int) -> str:
+    """Digest of the input hashes of the region's snapshots of the year: the year's
+    decision is current when its run was made from exactly these snapshots."""
+    return _digest(
+        sorted(
+            IndicatorSnapshot.objects.filter(region=region, test__year=year).values_list(
+                "input_hash", flat=True
+            )
+        )
+    )
 
 
 class _StageClock:
