@@ -9,7 +9,6 @@ schools in one scipy call per statistic, and only then loops over schools to ass
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -154,28 +153,6 @@ def evaluate_test_tables(
 
 
 def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> TestEvaluation:
-    # Sign g (the pupil-level task statistics, half of the work) runs in a second thread
-    # while this one computes the others: its numpy passes release the GIL, so on two
-    # cores the two halves overlap. Pure functions over read-only arrays: no shared state.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sign-g") as pool:
-        task_profile = pool.submit(
-            task_profile_table,
-            arrays.school_idx,
-            arrays.class_idx,
-            arrays.task_scores,
-            arrays.task_max,
-            arrays.task_level,
-            arrays.n_schools,
-            params,
-            arrays.task_labels,
-        )
-        evaluation = _evaluate_other_signs(arrays, params)
-        evaluation.tables["g"] = task_profile.result()
-    evaluation.tables.update(sorted(evaluation.tables.items()))
-    return evaluation
-
-
-def _evaluate_other_signs(arrays: TestArrays, params: DecisionParams) -> TestEvaluation:
     agg = school_aggregates(arrays)
     n = agg["n"]
     marks = agg["mark_counts"]
@@ -196,6 +173,16 @@ def _evaluate_other_signs(arrays: TestArrays, params: DecisionParams) -> TestEva
     }
     tables["c"], _ = bunching_table(
         agg["histogram"], arrays.cut_scores, params, arrays.reference_histogram
+    )
+    tables["g"] = task_profile_table(
+        arrays.school_idx,
+        arrays.class_idx,
+        arrays.task_scores,
+        arrays.task_max,
+        arrays.task_level,
+        arrays.n_schools,
+        params,
+        arrays.task_labels,
     )
     eager: dict[str, list[SignResult]] = {}
     if arrays.class_observed is not None:
