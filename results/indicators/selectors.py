@@ -139,9 +139,10 @@ class _StoredTables:
     tables: dict[str, SignTable]
 
 
-#: The tables of the last few snapshots read in this process (a card reads one test's,
-#: an API page several schools' of the same tests). Keyed by id and input hash: a
-#: recomputed snapshot is a new row.
+#: The tables of the last few snapshots read in this process (a card reads its school's
+#: tests, an API page several schools' of the same tests). Keyed by id and input hash: a
+#: recomputed snapshot is a new row. One entry holds ≈ 11 MB for 1,500 schools
+#: (measured), so a web process keeps at most ≈ 90 MB of them.
 _TABLES_CACHE: OrderedDict[tuple[int, str], _StoredTables | None] = OrderedDict()
 _TABLES_CACHE_SIZE = 8
 _tables_lock = threading.Lock()
