@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from typing import Any
 import numpy as np
 from django.db.models import Count, Q, QuerySet
 
-from results.indicators.services import sign_json
+from results.indicators.services.evaluation import finite_json, sign_json
 from results.models import (
     IndicatorSnapshot,
     SchoolTestIndicator,
@@ -190,19 +189,8 @@ def signs_with_evidence(row: SchoolTestIndicator) -> dict[str, dict[str, Any]]:
         if table is None or position is None:
             out[letter] = {**signs[letter], "evidence": {}}
             continue
-        out[letter] = _finite_json(sign_json(table.result(position, stored.params)))
+        out[letter] = finite_json(sign_json(table.result(position, stored.params)))
     return out
-
-
-def _finite_json(value: Any) -> Any:
-    """NaN and inf as null (strict JSON for the API and the page's data)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite_json(v) for v in value]
-    return value
 
 
 def school_rows(school: School, year: int) -> QuerySet[SchoolTestIndicator]:

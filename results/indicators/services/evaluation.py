@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import orjson
 from django import db
 from django.db import connection
 
 from results.indicators import arrays as array_selectors
+from results.models import json_bytes
 from results.objectivity import (
     REASON_TOO_FEW,
     DecisionParams,
@@ -31,14 +31,14 @@ from .inputs import SELECTIVE_TYPES, TestInputs
 # --- evaluation of one test -----------------------------------------------------------------
 
 
-def _finite(value: Any) -> Any:
+def finite_json(value: Any) -> Any:
     """JSON without NaN/inf (PostgreSQL's jsonb refuses them): those become null."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
+        return [finite_json(v) for v in value]
     return value
 
 
@@ -229,16 +229,13 @@ def _row_payloads(
     return signs_texts, tested_rows
 
 
-_ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
-
-
 def _json_text(value: Any) -> str:
     """JSON text by orjson (≈ 10× the standard module on the evidence, measured): NaN and
     inf become null as jsonb needs, numpy scalars and arrays are written as numbers."""
     try:
-        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+        return json_bytes(value).decode()
     except TypeError:  # a type orjson does not know: the standard module's fallback
-        return json.dumps(_finite(value), ensure_ascii=False, default=str)
+        return json.dumps(finite_json(value), ensure_ascii=False, default=str)
 
 
 def snapshot_tables(evaluated: EvaluatedTest, params: DecisionParams) -> dict[str, Any] | None:
