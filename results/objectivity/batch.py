@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from .bunching import bunching_table
+from .bunching import bunching_reference, bunching_table
 from .datatypes import (
     DEFAULT_PARAMS,
     DecisionParams,
@@ -23,13 +24,17 @@ from .datatypes import (
     gc_paused,
 )
 from .mark_signs import (
+    high_results_peers,
+    high_results_reference,
     high_results_table,
     journal_agreement_table,
+    journal_reference,
     scale_mismatch_for_schools,
 )
 from .observer_effect import observer_effect_for_schools
+from .references import TestReference
 from .tables import SignTable
-from .task_profile import task_profile_table
+from .task_profile import task_profile_table_and_reference
 
 
 def validate_arrays(arrays: TestArrays) -> None:
@@ -96,6 +101,11 @@ class TestEvaluation:
     is_selective: list[bool]
     tables: dict[str, SignTable]
     eager: dict[str, list[SignResult]]
+    #: What the schools were compared with (``TestReference``): fitted on these schools, or
+    #: the frozen one the evaluation was given.
+    reference: TestReference | None = None
+    #: Sign a's entries of these schools among the percentiles' peers (``HIGH_PEER_KEYS``).
+    peers: dict[str, list[Any]] | None = None
 
     @property
     def n_schools(self) -> int:
@@ -144,15 +154,32 @@ def evaluate_test(
 
 
 def evaluate_test_tables(
-    arrays: TestArrays, params: DecisionParams = DEFAULT_PARAMS
+    arrays: TestArrays,
+    params: DecisionParams = DEFAULT_PARAMS,
+    reference: TestReference | None = None,
+    replaced: np.ndarray | None = None,
 ) -> TestEvaluation:
-    """The same signs as ``evaluate_test``, with a, b, c and g left as tables."""
+    """The same signs as ``evaluate_test``, with a, b, c and g left as tables.
+
+    Without ``reference`` the arrays are the whole region and the references are fitted on
+    them (returned in ``TestEvaluation.reference``). With a ``reference`` frozen at such a
+    full evaluation, the arrays may hold only some schools (say, one that uploaded again):
+    each is compared with that region exactly as the full evaluation compared its schools,
+    so a school whose data did not change gets the same numbers. ``replaced`` marks the
+    reference's school positions these schools replace (sign a's percentiles are taken
+    among the other schools of the reference and these).
+    """
     validate_arrays(arrays)
     with gc_paused():
-        return _evaluate_test(arrays, params)
+        return _evaluate_test(arrays, params, reference, replaced)
 
 
-def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> TestEvaluation:
+def _evaluate_test(
+    arrays: TestArrays,
+    params: DecisionParams,
+    reference: TestReference | None = None,
+    replaced: np.ndarray | None = None,
+) -> TestEvaluation:
     agg = school_aggregates(arrays)
     n = agg["n"]
     marks = agg["mark_counts"]
@@ -162,19 +189,37 @@ def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> TestEvaluation
         out=np.zeros(arrays.n_schools),
         where=marks.sum(axis=1) > 0,
     )
+    if reference is None:
+        reference = TestReference(
+            high=high_results_reference(marks, agg["mean_pct_of_max"], params),
+            journal=journal_reference(
+                agg["crosstab"],
+                float((marks[:, 2] + marks[:, 3]).sum() / max(int(marks.sum()), 1)),
+                params,
+            ),
+            bunching=bunching_reference(
+                agg["histogram"], arrays.cut_scores, params, arrays.reference_histogram
+            ),
+            profile=None,
+        )
+        replaced = np.ones(arrays.n_schools, dtype=bool)
     tables: dict[str, SignTable] = {
-        "a": high_results_table(marks, agg["mean_pct_of_max"], arrays.school_is_selective, params),
-        "b": journal_agreement_table(
-            agg["crosstab"],
-            share_high,
-            float((marks[:, 2] + marks[:, 3]).sum() / max(int(marks.sum()), 1)),
+        "a": high_results_table(
+            marks,
+            agg["mean_pct_of_max"],
+            arrays.school_is_selective,
             params,
+            reference=reference.high,
+            replaced=replaced,
+        ),
+        "b": journal_agreement_table(
+            agg["crosstab"], share_high, 0.0, params, reference=reference.journal
         ),
     }
     tables["c"], _ = bunching_table(
-        agg["histogram"], arrays.cut_scores, params, arrays.reference_histogram
+        agg["histogram"], arrays.cut_scores, params, reference=reference.bunching
     )
-    tables["g"] = task_profile_table(
+    tables["g"], profile = task_profile_table_and_reference(
         arrays.school_idx,
         arrays.class_idx,
         arrays.task_scores,
@@ -183,7 +228,10 @@ def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> TestEvaluation
         arrays.n_schools,
         params,
         arrays.task_labels,
+        reference=reference.profile,
     )
+    if reference.profile is None:
+        reference = replace(reference, profile=profile)
     eager: dict[str, list[SignResult]] = {}
     if arrays.class_observed is not None:
         eager["f"] = observer_effect_for_schools(
@@ -209,6 +257,13 @@ def _evaluate_test(arrays: TestArrays, params: DecisionParams) -> TestEvaluation
         is_selective=np.asarray(arrays.school_is_selective, dtype=bool).tolist(),
         tables=tables,
         eager=eager,
+        reference=reference,
+        peers={
+            key: values.tolist()
+            for key, values in high_results_peers(
+                marks, agg["mean_pct_of_max"], reference.high, params
+            ).items()
+        },
     )
 
 

@@ -450,12 +450,37 @@ def bunching_table(
     cut_scores: tuple[int, int, int],
     params: DecisionParams = DEFAULT_PARAMS,
     reference_histogram: np.ndarray | None = None,
+    reference: dict[str, Any] | None = None,
 ) -> tuple[SignTable, np.ndarray]:
     """Sign c for every school of a region as a ``SignTable``, and the counterfactual pmfs.
 
     The reference is ``reference_histogram`` (an objective benchmark) when given, else the
-    region's pooled histogram de-bunched by ``debunched_reference_pmf``.
+    region's pooled histogram de-bunched by ``debunched_reference_pmf``. A ``reference``
+    from ``bunching_reference`` (frozen at a full evaluation) gives both the pmf and the
+    curvature κ instead, so schools evaluated later are compared with the same region.
     """
+    hists = np.asarray(school_histograms, dtype=np.int64)
+    if reference is None:
+        reference = bunching_reference(hists, cut_scores, params, reference_histogram)
+    pmfs, _ = school_counterfactuals(
+        np.asarray(reference["pmf"], dtype=float),
+        hists,
+        cut_scores,
+        params.bunching_window,
+        kappa=float(reference["kappa"]),
+    )
+    return _bunching_table(hists, pmfs, cut_scores, params), pmfs
+
+
+def bunching_reference(
+    school_histograms: np.ndarray,
+    cut_scores: tuple[int, int, int],
+    params: DecisionParams = DEFAULT_PARAMS,
+    reference_histogram: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """What sign c compares a school with: the reference pmf (``reference_histogram``
+    normalised, else the region's de-bunched pooled histogram) and the region's κ (see
+    ``school_counterfactuals``)."""
     hists = np.asarray(school_histograms, dtype=np.int64)
     w = params.bunching_window
     if reference_histogram is not None:
@@ -463,8 +488,9 @@ def bunching_table(
         ref = ref / ref.sum()
     else:
         ref = debunched_reference_pmf(hists.sum(axis=0), cut_scores, w)
-    pmfs, _ = school_counterfactuals(ref, hists, cut_scores, w)
-    return _bunching_table(hists, pmfs, cut_scores, params), pmfs
+    outside = ~_window_mask(cut_scores, ref.size - 1, w)
+    kappa = _fit_kappa(ref, np.atleast_2d(hists.astype(float)), outside)
+    return {"pmf": ref, "kappa": float(kappa)}
 
 
 def pooled_bunching(

@@ -134,6 +134,8 @@ def high_results_table(
     mean_pct_of_max: np.ndarray,
     is_selective: np.ndarray,
     params: DecisionParams = DEFAULT_PARAMS,
+    reference: dict[str, Any] | None = None,
+    replaced: np.ndarray | None = None,
 ) -> SignTable:
     """Sign a for every school of a region as a ``SignTable`` (see
     ``anomalously_high_results``).
@@ -141,7 +143,46 @@ def high_results_table(
     mark_counts: [n_schools × 4] counts of marks 2, 3, 4, 5; mean_pct_of_max: [n_schools]
     mean share of the maximum primary score (0..1); is_selective: [n_schools] bool.
     The prior and the percentiles use the schools with n ≥ params.min_pupils.
+
+    ``reference`` (from ``high_results_reference``, frozen at a full evaluation) compares
+    these schools with that region instead of with each other: its counts and prior, and
+    percentiles among its schools except those marked in ``replaced`` (the positions the
+    given schools take over) plus the given schools themselves. Without it the reference
+    is fitted on the given schools, which is the same as passing their own reference.
     """
+    counts = np.asarray(mark_counts, dtype=np.int64)
+    mean_pct = np.asarray(mean_pct_of_max, dtype=float)
+    if reference is None:
+        reference = high_results_reference(counts, mean_pct, params)
+        replaced = np.ones(counts.shape[0], dtype=bool)
+    alpha, beta = reference["prior"]
+    own = high_results_peers(counts, mean_pct, reference, params)
+    shrunk, eligible = own["shrunk"], own["eligible"]
+    peers = np.asarray(reference["eligible"], dtype=bool)
+    if replaced is not None:
+        peers = peers & ~np.asarray(replaced, dtype=bool)
+    return _high_results(
+        counts,
+        mean_pct,
+        np.asarray(is_selective, dtype=bool),
+        np.asarray(reference["region_counts"], dtype=np.int64),
+        (float(alpha), float(beta)),
+        _percentiles_among(shrunk, eligible, np.asarray(reference["shrunk"], dtype=float), peers),
+        _percentiles_among(
+            mean_pct, eligible, np.asarray(reference["mean_pct"], dtype=float), peers
+        ),
+        float(reference["region_mean_pct"]),
+        params,
+    )
+
+
+def high_results_reference(
+    mark_counts: np.ndarray, mean_pct_of_max: np.ndarray, params: DecisionParams = DEFAULT_PARAMS
+) -> dict[str, Any]:
+    """What sign a compares a school with: the region's mark counts and mean % of max, the
+    Beta prior of the share of «4»+«5» (fitted over schools with n ≥ params.min_pupils, all
+    schools with pupils when fewer than 5 are that big) and every school's shrunk share and
+    mean % of max with its eligibility for the percentiles (one entry per school)."""
     counts = np.asarray(mark_counts, dtype=np.int64)
     mean_pct = np.asarray(mean_pct_of_max, dtype=float)
     n = counts.sum(axis=1)
@@ -149,18 +190,44 @@ def high_results_table(
     eligible = n >= params.min_pupils
     fit_mask = eligible if eligible.sum() >= 5 else n > 0
     alpha, beta = fit_beta_prior(k[fit_mask], n[fit_mask], params.prior_strength)
-    shrunk = (k + alpha) / (n + alpha + beta)
-    return _high_results(
-        counts,
-        mean_pct,
-        np.asarray(is_selective, dtype=bool),
-        counts.sum(axis=0),
-        (float(alpha), float(beta)),
-        percentile_ranks(shrunk, eligible),
-        percentile_ranks(mean_pct, eligible),
-        float(np.sum(mean_pct * n) / max(int(n.sum()), 1)),
-        params,
-    )
+    return {
+        "region_counts": counts.sum(axis=0),
+        "prior": (float(alpha), float(beta)),
+        "region_mean_pct": float(np.sum(mean_pct * n) / max(int(n.sum()), 1)),
+        "shrunk": (k + alpha) / (n + alpha + beta),
+        "mean_pct": mean_pct,
+        "eligible": eligible,
+    }
+
+
+def high_results_peers(
+    mark_counts: np.ndarray,
+    mean_pct_of_max: np.ndarray,
+    reference: dict[str, Any],
+    params: DecisionParams = DEFAULT_PARAMS,
+) -> dict[str, np.ndarray]:
+    """Each school's entries among the percentiles' peers under ``reference``'s prior:
+    shrunk share of «4»+«5», mean % of max, eligibility (n ≥ params.min_pupils)."""
+    counts = np.asarray(mark_counts, dtype=np.int64)
+    alpha, beta = reference["prior"]
+    n = counts.sum(axis=1)
+    k = counts[:, 2] + counts[:, 3]
+    return {
+        "shrunk": (k + alpha) / (n + alpha + beta),
+        "mean_pct": np.asarray(mean_pct_of_max, dtype=float),
+        "eligible": n >= params.min_pupils,
+    }
+
+
+def _percentiles_among(
+    values: np.ndarray, eligible: np.ndarray, peer_values: np.ndarray, peers: np.ndarray
+) -> np.ndarray:
+    """Mid-rank percentiles of ``values`` among the eligible ones and the peers' values
+    (``percentile_ranks`` over the union; NaN where not eligible)."""
+    others = peer_values[peers]
+    union = np.concatenate([others, values])
+    mask = np.concatenate([np.ones(others.size, dtype=bool), eligible])
+    return percentile_ranks(union, mask)[others.size :]
 
 
 def _high_results(
@@ -360,14 +427,36 @@ def journal_agreement_table(
     share_high: np.ndarray,
     region_share_high: float,
     params: DecisionParams = DEFAULT_PARAMS,
+    reference: dict[str, Any] | None = None,
 ) -> SignTable:
     """Sign b for every school as a ``SignTable`` (see ``journal_mark_agreement``).
 
     crosstabs: [n_schools × 4 × 4] counts, journal mark 2..5 × VPR mark 2..5;
     share_high: [n_schools] share of «4»+«5» among all the school's pupils;
     region_share_high: the region's share of «4»+«5».
-    The Beta priors are fitted over the schools with n ≥ params.min_pupils.
+    The Beta priors are fitted over the schools with n ≥ params.min_pupils, unless a
+    ``reference`` from ``journal_reference`` (frozen at a full evaluation) is given: then
+    its crosstab, priors and share of «4»+«5» are used and ``region_share_high`` is not.
     """
+    ct = np.asarray(crosstabs, dtype=np.int64)
+    if reference is None:
+        reference = journal_reference(ct, region_share_high, params)
+    return _journal_results(
+        ct,
+        np.asarray(share_high, dtype=float),
+        float(reference["region_share_high"]),
+        np.asarray(reference["region_crosstab"], dtype=np.int64),
+        tuple(reference["prior_raised"]),
+        tuple(reference["prior_confirmed"]),
+        params,
+    )
+
+
+def journal_reference(
+    crosstabs: np.ndarray, region_share_high: float, params: DecisionParams = DEFAULT_PARAMS
+) -> dict[str, Any]:
+    """What sign b compares a school with: the region's journal × VPR crosstab and share of
+    «4»+«5», and the Beta priors of the raised and confirmed shares."""
     ct = np.asarray(crosstabs, dtype=np.int64)
     groups = _journal_groups(ct)
     n = groups[:, :3].sum(axis=1)
@@ -375,15 +464,12 @@ def journal_agreement_table(
     fit_mask = eligible if eligible.sum() >= 5 else n > 0
     raised = fit_beta_prior(groups[fit_mask, 2], n[fit_mask], params.prior_strength)
     confirmed = fit_beta_prior(groups[fit_mask, 1], n[fit_mask], params.prior_strength)
-    return _journal_results(
-        ct,
-        np.asarray(share_high, dtype=float),
-        float(region_share_high),
-        ct.sum(axis=0),
-        (float(raised[0]), float(raised[1])),
-        (float(confirmed[0]), float(confirmed[1])),
-        params,
-    )
+    return {
+        "region_crosstab": ct.sum(axis=0),
+        "region_share_high": float(region_share_high),
+        "prior_raised": (float(raised[0]), float(raised[1])),
+        "prior_confirmed": (float(confirmed[0]), float(confirmed[1])),
+    }
 
 
 def _journal_results(

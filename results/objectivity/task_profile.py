@@ -35,7 +35,7 @@ from .datatypes import (
     not_applicable,
     strength_from_p,
 )
-from .person_fit import task_columns, u3poly_of_columns
+from .person_fit import _step_probabilities, task_columns, u3poly_of_columns
 from .stats import robust_null
 from .tables import SignTable, register_builder
 from .text import decimal_ru, percent_ru, pupils_ru
@@ -66,6 +66,15 @@ class ConditionalReference:
         var = np.where(count > 1, var * count / np.maximum(count - 1, 1), 0.0)
         return cls(mean, np.maximum(var, 0.0))
 
+    @classmethod
+    def of(cls, value: ConditionalReference | dict[str, Any]) -> ConditionalReference:
+        """Itself, or one stored as JSON ({"mean": [...], "variance": [...]})."""
+        if isinstance(value, ConditionalReference):
+            return value
+        return cls(
+            np.asarray(value["mean"], dtype=float), np.asarray(value["variance"], dtype=float)
+        )
+
     def residuals(self, values: np.ndarray, totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(value − mean at total, variance at total); NaN values give NaN residuals."""
         t = totals.astype(np.int64)
@@ -73,24 +82,50 @@ class ConditionalReference:
 
 
 def pupil_task_statistics(
-    task_scores: np.ndarray, task_max: np.ndarray, task_level: np.ndarray
+    task_scores: np.ndarray,
+    task_max: np.ndarray,
+    task_level: np.ndarray,
+    reference: dict[str, Any] | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-pupil totals, advanced points, U3poly and their residuals against the region.
 
-    The ``task_scores`` matrix must hold the whole region: it is the reference group.
+    Without ``reference`` the ``task_scores`` matrix must hold the whole region: it is the
+    reference group (its step probabilities and conditional means are fitted here and
+    returned under "reference"). With a ``reference`` from an earlier call (frozen at a
+    full evaluation), any pupils are compared with that region.
     Returns arrays keyed "total", "advanced", "advanced_residual", "advanced_variance",
-    "u3", "u3_residual", "u3_variance".
+    "u3", "u3_residual", "u3_variance", "columns", and the dict "reference".
     """
-    columns = task_columns(task_scores)
+    return _pupil_statistics(task_columns(task_scores), task_max, task_level, reference)
+
+
+def _pupil_statistics(
+    columns: np.ndarray,
+    task_max: np.ndarray,
+    task_level: np.ndarray,
+    reference: dict[str, Any] | None,
+) -> dict[str, Any]:
     task_max = np.asarray(task_max, dtype=int)
     advanced_tasks = np.asarray(task_level) != LEVEL_BASIC
     total = columns.sum(axis=0, dtype=np.int64)
     max_score = int(task_max.sum())
     advanced = columns[advanced_tasks].sum(axis=0, dtype=np.int64).astype(float)
-    adv_ref = ConditionalReference.from_pupils(advanced, total, max_score)
+    if reference is None:
+        probabilities = _step_probabilities(columns, task_max)
+        u3 = u3poly_of_columns(columns, task_max, probabilities)
+        adv_ref = ConditionalReference.from_pupils(advanced, total, max_score)
+        u3_ref = ConditionalReference.from_pupils(u3, total, max_score)
+        reference = {
+            "step_probabilities": probabilities,
+            "advanced": adv_ref,
+            "u3": u3_ref,
+        }
+    else:
+        probabilities = [np.asarray(p, dtype=float) for p in reference["step_probabilities"]]
+        u3 = u3poly_of_columns(columns, task_max, probabilities)
+        adv_ref = ConditionalReference.of(reference["advanced"])
+        u3_ref = ConditionalReference.of(reference["u3"])
     adv_res, adv_var = adv_ref.residuals(advanced, total)
-    u3 = u3poly_of_columns(columns, task_max)
-    u3_ref = ConditionalReference.from_pupils(u3, total, max_score)
     u3_res, u3_var = u3_ref.residuals(u3, total)
     u3_ok = np.isfinite(u3_res)
     return {
@@ -102,6 +137,7 @@ def pupil_task_statistics(
         "u3_residual": u3_res,
         "u3_variance": np.where(u3_ok, u3_var, np.nan),
         "columns": columns,
+        "reference": reference,
     }
 
 
@@ -142,21 +178,41 @@ class GroupMeans:
             u3_var_sum=np.bincount(g, weights=u3_var, minlength=n_groups),
         )
 
-    def z_scores(self, min_n: int) -> dict[str, np.ndarray]:
-        """Mean residuals, their sampling SE, the robust null and z for both statistics.
+    def null(self, min_n: int) -> dict[str, float]:
+        """The robust null (``robust_null``) of both mean residuals over the groups with
+        n ≥ min_n: {"centre_adv", "tau2_adv", "centre_u3", "tau2_u3"}."""
+        means = self._means()
+        eligible = self.n >= min_n
+        centre_adv, tau2_adv = robust_null(means[0][eligible], means[1][eligible])
+        centre_u3, tau2_u3 = robust_null(means[2][eligible], means[3][eligible])
+        return {
+            "centre_adv": float(centre_adv),
+            "tau2_adv": float(tau2_adv),
+            "centre_u3": float(centre_u3),
+            "tau2_u3": float(tau2_u3),
+        }
 
-        z = (mean residual − centre) / sqrt(SE² + τ²) with (centre, τ²) from ``robust_null``
-        over groups with n ≥ min_n.
-        """
+    def _means(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         n = np.maximum(self.n, 1)
         n_u3 = np.maximum(self.u3_n, 1)
-        adv_mean = self.adv_sum / n
-        adv_se2 = self.adv_var_sum / n**2
-        u3_mean = self.u3_res_sum / n_u3
-        u3_se2 = self.u3_var_sum / n_u3**2
-        eligible = self.n >= min_n
-        centre_adv, tau2_adv = robust_null(adv_mean[eligible], adv_se2[eligible])
-        centre_u3, tau2_u3 = robust_null(u3_mean[eligible], u3_se2[eligible])
+        return (
+            self.adv_sum / n,
+            self.adv_var_sum / n**2,
+            self.u3_res_sum / n_u3,
+            self.u3_var_sum / n_u3**2,
+        )
+
+    def z_scores(self, min_n: int, null: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+        """Mean residuals, their sampling SE, the robust null and z for both statistics.
+
+        z = (mean residual − centre) / sqrt(SE² + τ²) with (centre, τ²) from ``null`` (frozen
+        at a full evaluation) or else from ``robust_null`` over groups with n ≥ min_n.
+        """
+        if null is None:
+            null = self.null(min_n)
+        adv_mean, adv_se2, u3_mean, u3_se2 = self._means()
+        centre_adv, tau2_adv = null["centre_adv"], null["tau2_adv"]
+        centre_u3, tau2_u3 = null["centre_u3"], null["tau2_u3"]
         with np.errstate(divide="ignore", invalid="ignore"):
             z_adv = (adv_mean - centre_adv) / np.sqrt(adv_se2 + tau2_adv)
             z_u3 = (u3_mean - centre_u3) / np.sqrt(u3_se2 + tau2_u3)
@@ -164,7 +220,7 @@ class GroupMeans:
             "adv_mean": adv_mean - centre_adv,
             "adv_se": np.sqrt(adv_se2),
             "z_adv": np.nan_to_num(z_adv),
-            "u3_mean_raw": self.u3_sum / n_u3,
+            "u3_mean_raw": self.u3_sum / np.maximum(self.u3_n, 1),
             "u3_mean": u3_mean - centre_u3,
             "u3_se": np.sqrt(u3_se2),
             "z_u3": np.nan_to_num(z_u3),
@@ -428,32 +484,74 @@ def task_profile_table(
     n_schools: int,
     params: DecisionParams = DEFAULT_PARAMS,
     task_labels: tuple[str, ...] | None = None,
+    reference: dict[str, Any] | None = None,
 ) -> SignTable:
-    """Sign g for every school of a region as a ``SignTable``."""
+    """Sign g for every school of a region as a ``SignTable``.
+
+    Without ``reference`` the pupils are the region (see ``task_profile_reference``);
+    with one frozen at a full evaluation, the given schools are compared with that region.
+    """
+    return task_profile_table_and_reference(
+        school_idx, class_idx, task_scores, task_max, task_level, n_schools, params,
+        task_labels, reference,
+    )[0]  # fmt: skip
+
+
+def task_profile_table_and_reference(
+    school_idx: np.ndarray,
+    class_idx: np.ndarray,
+    task_scores: np.ndarray,
+    task_max: np.ndarray,
+    task_level: np.ndarray,
+    n_schools: int,
+    params: DecisionParams = DEFAULT_PARAMS,
+    task_labels: tuple[str, ...] | None = None,
+    reference: dict[str, Any] | None = None,
+) -> tuple[SignTable, dict[str, Any]]:
+    """``task_profile_table`` and the reference it used: fitted on these pupils when none
+    is given. The reference: the step probabilities of U3poly, the conditional means and
+    variances of both pupil statistics, the robust nulls of the school and class means,
+    the region's success per task and its mean U3poly."""
     school = np.asarray(school_idx)
+    classes_of = np.asarray(class_idx)
     tmax = np.asarray(task_max, dtype=float)
-    pupil = pupil_task_statistics(task_scores, task_max, task_level)
+    pupil = _pupil_statistics(task_columns(task_scores), task_max, task_level, reference)
     n_pupils = pupil["total"].size
     by_school = GroupMeans.from_pupils(school, pupil, n_schools)
-    z = by_school.z_scores(params.min_pupils)
-    z["n"] = by_school.n
+    n_classes = int(classes_of.max()) + 1 if classes_of.size else 0
+    by_class = GroupMeans.from_pupils(classes_of, pupil, n_classes)
     task_sums = _task_sums_by_school(school, pupil["columns"], n_schools)
+    if reference is None:
+        reference = {
+            **pupil["reference"],
+            "school_null": by_school.null(params.min_pupils),
+            "class_null": by_class.null(params.min_pupils_class),
+            "region_success": task_sums.sum(axis=0) / (max(n_pupils, 1) * tmax),
+            "u3_region": float(np.nanmean(pupil["u3"])) if n_pupils else None,
+        }
+    z = by_school.z_scores(params.min_pupils, reference["school_null"])
+    z["n"] = by_school.n
     school_success = task_sums / (np.maximum(by_school.n, 1)[:, None] * tmax[None, :])
-    region_success = task_sums.sum(axis=0) / (max(n_pupils, 1) * tmax)
-    u3_region = float(np.nanmean(pupil["u3"])) if n_pupils else float("nan")
-    by_class = _class_summaries(school, np.asarray(class_idx), pupil, params)
-    classes = [by_class.get(s) or {key: [] for key in CLASS_COLUMNS} for s in range(n_schools)]
-    return _task_profile_table(
+    by_class_summaries = _class_summaries(
+        school, classes_of, by_class.z_scores(params.min_pupils_class, reference["class_null"]),
+        by_class.n, params,
+    )  # fmt: skip
+    classes = [
+        by_class_summaries.get(s) or {key: [] for key in CLASS_COLUMNS} for s in range(n_schools)
+    ]
+    u3_region = reference["u3_region"]
+    table = _task_profile_table(
         school_success,
-        region_success,
+        np.asarray(reference["region_success"], dtype=float),
         tmax,
         np.asarray(task_level),
         task_labels,
         z,
-        u3_region,
+        float("nan") if u3_region is None else float(u3_region),
         classes,
         params,
     )
+    return table, reference
 
 
 def _task_sums_by_school(school: np.ndarray, columns: np.ndarray, n_schools: int) -> np.ndarray:
@@ -476,21 +574,23 @@ def _task_sums_by_school(school: np.ndarray, columns: np.ndarray, n_schools: int
 
 
 def _class_summaries(
-    school: np.ndarray, class_idx: np.ndarray, pupil: dict[str, np.ndarray], params: DecisionParams
+    school: np.ndarray,
+    class_idx: np.ndarray,
+    z: dict[str, np.ndarray],
+    class_n: np.ndarray,
+    params: DecisionParams,
 ) -> dict[int, dict[str, list[Any]]]:
     """Per school, its classes with ≥ params.min_pupils_class pupils as columns: class
     index, n, mean U3poly, z of the person-fit and of the advanced-excess statistic."""
-    n_classes = int(class_idx.max()) + 1 if class_idx.size else 0
-    by_class = GroupMeans.from_pupils(class_idx, pupil, n_classes)
-    z = by_class.z_scores(params.min_pupils_class)
+    n_classes = class_n.size
     class_school = np.full(n_classes, -1, dtype=np.int64)
     class_school[class_idx] = school
-    keep = np.nonzero(by_class.n >= params.min_pupils_class)[0]
+    keep = np.nonzero(class_n >= params.min_pupils_class)[0]
     keep = keep[np.argsort(class_school[keep], kind="stable")]
     owners = class_school[keep]
     columns = {
         "class": keep.tolist(),
-        "n": by_class.n[keep].astype(int).tolist(),
+        "n": class_n[keep].astype(int).tolist(),
         "u3_mean": np.round(z["u3_mean_raw"][keep], 4).tolist(),
         "z_person_fit": np.round(z["z_u3"][keep], 4).tolist(),
         "z_profile": np.round(z["z_adv"][keep], 4).tolist(),
