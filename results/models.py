@@ -586,6 +586,12 @@ class IndicatorSnapshot(models.Model):
     #: {"school_ids", "params", "tables"}. A school's evidence is built from them when its
     #: card is read, so a computation writes one blob per test instead of 1,500 documents.
     tables = JSONBytesField("столбцы признаков", null=True)
+    #: Pupils of the schools re-evaluated after uploads against the references frozen at
+    #: the last full evaluation (0: the snapshot is a full evaluation). The nightly pass
+    #: evaluates every snapshot with pupils here again.
+    reevaluated_pupils = models.PositiveIntegerField(
+        "участников пересчитано по эталонам последнего полного расчёта", default=0
+    )
 
     class Meta:
         verbose_name = "снимок признаков по работе"

@@ -273,6 +273,10 @@ INDICATORS_DEFAULTS = {
     "fdr_level": env_float("INDICATORS_FDR_LEVEL", 0.05),
     "min_pupils": env_int("INDICATORS_MIN_PUPILS", 20),
 }
+# After an upload only the changed schools are evaluated, against the region's references
+# frozen at the last full pass, while the pupils so re-evaluated since then stay within this
+# share of the test's pupils; beyond it (and every night) the whole test is evaluated again.
+INDICATORS_INCREMENTAL_MAX_SHARE = env_float("INDICATORS_INCREMENTAL_MAX_SHARE", 0.02)
 # The worker must know the indicators' tasks before the first upload sends one.
 CELERY_IMPORTS = ("results.indicators.tasks",)
 CELERY_BEAT_SCHEDULE["indicators-nightly"] = {

@@ -88,10 +88,13 @@ def _decisions() -> dict:
 
 
 def test_the_recompute_after_one_schools_upload_decides_as_a_full_recompute(
-    synthetic, municipality, other_municipality
+    synthetic, municipality, other_municipality, settings
 ):
     """The upload path evaluates only the uploaded test and decides it together with the
-    stored p-values of the year's other tests; the outcome must equal a cold full pass."""
+    stored p-values of the year's other tests; the outcome must equal a cold full pass.
+    (Here the whole test is evaluated again; evaluating the uploaded school alone against
+    frozen references is tested in test_incremental.)"""
+    settings.INDICATORS_INCREMENTAL_MAX_SHARE = 0
     test, schools, _ = synthetic
     factories.make_synthetic_region_results(
         municipalities=[municipality, other_municipality], subject="Математика", seed=7

@@ -14,6 +14,10 @@ hook). For each region with results that year:
    rows — and only the rows whose decision changed are written;
 3. the per-school year summary (markers per test, as the official lists count them).
 
+After an upload (``incremental=True``) a test whose schools' result versions alone changed
+has only those schools evaluated, against the references frozen at its last full
+evaluation (``incremental``); the nightly pass evaluates such tests in full again.
+
 Why always the whole region, even with ``municipality``: the reference distributions and
 the BH correction are region-wide, so a municipality's answer depends on every other
 school. ``municipality`` picks the region and narrows the returned summary (what the CLI
@@ -22,7 +26,8 @@ hash comparison when nothing changed there.
 
 The package: ``inputs`` (what a snapshot depends on), ``evaluation`` (arrays → sign
 tables and row payloads), ``deciding`` (the year's BH and decision rule), ``storage``
-(snapshots, rows, year summaries), ``computing`` (the entry points).
+(snapshots, rows, year summaries), ``incremental`` (one school against frozen references),
+``computing`` (the entry points).
 """
 
 from .computing import (

@@ -26,6 +26,7 @@ from vpr_portal.models import Job
 
 from .deciding import decide_region_year, year_inputs_hash
 from .evaluation import EvaluatedTest, _loaded_in_order, evaluate_loaded
+from .incremental import evaluate_changed_schools
 from .inputs import TestInputs, _regions, decision_params, test_inputs
 
 
@@ -35,6 +36,8 @@ class ComputeSummary:
 
     year: int
     tests_evaluated: int = 0
+    #: Of those, tests where only the changed schools were evaluated (``incremental``).
+    tests_partial: int = 0
     tests_reused: int = 0
     results: int = 0
     flagged: int = 0
@@ -48,6 +51,7 @@ class ComputeSummary:
             "year": self.year,
             "municipality": self.municipality,
             "tests_evaluated": self.tests_evaluated,
+            "tests_partial": self.tests_partial,
             "tests_reused": self.tests_reused,
             "results": self.results,
             "flagged": self.flagged,
@@ -74,18 +78,26 @@ def compute_indicators(
     municipality: Municipality | None = None,
     reporter: JobReporter | None = None,
     tests: Iterable[Test] | None = None,
+    incremental: bool = False,
 ) -> ComputeSummary:
     """Signs for every school × test of ``year`` in the region(s), stored (see module doc).
 
     ``tests`` limits the hash checks to those tests (the upload hook passes the uploaded
-    one); the decision still covers the whole year.
+    one); the decision still covers the whole year. With ``incremental`` (the upload hook)
+    a test whose schools' result versions alone changed has only those schools evaluated,
+    against the references of its last full evaluation (see ``incremental``); without it
+    every test whose snapshot holds such schools is evaluated in full again.
     """
     # The computation builds ~10⁵ short-lived containers without reference cycles; the
     # cyclic collector's passes over them (and over the process's caches) cost up to a
     # fifth of a recompute. Reference counting frees them; the collector resumes after.
     with gc_paused():
         return _compute_indicators(
-            year=year, municipality=municipality, reporter=reporter, tests=tests
+            year=year,
+            municipality=municipality,
+            reporter=reporter,
+            tests=tests,
+            incremental=incremental,
         )
 
 
@@ -95,6 +107,7 @@ def _compute_indicators(
     municipality: Municipality | None,
     reporter: JobReporter | None,
     tests: Iterable[Test] | None,
+    incremental: bool = False,
 ) -> ComputeSummary:
     started = time.perf_counter()
     params = decision_params()
@@ -120,9 +133,12 @@ def _compute_indicators(
         for test in region_tests:
             t0 = time.perf_counter()
             inputs = test_inputs(test, region, params)
-            current = IndicatorSnapshot.objects.filter(
+            snapshots = IndicatorSnapshot.objects.filter(
                 region=region, test=test, input_hash=inputs.input_hash
-            ).exists()
+            )
+            if not incremental:  # a full pass refits the references frozen since
+                snapshots = snapshots.filter(reevaluated_pupils=0)
+            current = snapshots.exists()
             summary.stages["hash"] = summary.stages.get("hash", 0.0) + time.perf_counter() - t0
             if current:
                 summary.tests_reused += 1
@@ -132,6 +148,17 @@ def _compute_indicators(
                 pending.append(inputs)
         evaluated: list[EvaluatedTest] = []
         t0 = time.perf_counter()
+        if incremental:
+            in_full = []
+            for inputs in pending:
+                partial = evaluate_changed_schools(inputs, params)
+                if partial is None:
+                    in_full.append(inputs)
+                    continue
+                evaluated.append(partial)
+                summary.tests_evaluated += 1
+                summary.tests_partial += 1
+            pending = in_full
         for i, (inputs, loaded, load_seconds) in enumerate(_loaded_in_order(pending)):
             if reporter is not None:
                 reporter.progress(i, len(pending) + 1, f"Работа: {inputs.test}")
@@ -175,7 +202,9 @@ def years_to_recompute(test: Test) -> list[int]:
 
 def recompute_after_upload(*, upload_id: int) -> ComputeSummary | None:
     """After an upload is applied: re-evaluate its test (and the test sign d pairs it
-    with), then the year's decision. Unchanged tests are reused by their input hash."""
+    with), then the year's decision. Unchanged tests are reused by their input hash; in a
+    changed one, only the changed schools are evaluated when the frozen references allow
+    it (``incremental``)."""
     upload = Upload.objects.select_related("test").filter(pk=upload_id).first()
     if upload is None or upload.test is None:
         return None
@@ -191,7 +220,7 @@ def recompute_after_upload(*, upload_id: int) -> ComputeSummary | None:
             tests = [previous] if previous is not None else []
         if not tests or not _regions(year, None):
             continue
-        summary = compute_indicators(year=year, tests=tests)
+        summary = compute_indicators(year=year, tests=tests, incremental=True)
     return summary
 
 

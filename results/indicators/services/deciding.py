@@ -26,7 +26,13 @@ from schools.models import Region
 
 from .evaluation import EvaluatedTest
 from .inputs import _digest
-from .storage import _store_evaluated, _store_school_years, _update_decisions, _write_bytes
+from .storage import (
+    _store_evaluated,
+    _store_partial,
+    _store_school_years,
+    _update_decisions,
+    _write_bytes,
+)
 
 # --- the year-wide decision -----------------------------------------------------------------
 
@@ -84,7 +90,18 @@ def decide_region_year(
     changed are updated. ``stages`` (when given) accumulates the seconds of each step.
     """
     clock = _StageClock(stages)
-    stored = _stored_decision_rows(region, year, [e.inputs.test.pk for e in evaluated])
+    stored = _stored_decision_rows(
+        region, year, [e.inputs.test.pk for e in evaluated if e.partial is None]
+    )
+    # Of a partly evaluated test, only the evaluated and the withdrawn schools' rows go.
+    replaced = {
+        (e.inputs.test.pk, school_id)
+        for e in evaluated
+        if e.partial is not None
+        for school_id in (*e.school_ids, *e.partial.removed)
+    }
+    if replaced:
+        stored = [row for row in stored if (row[1], row[2]) not in replaced]
     clock.lap("read_stored")
     decisions, p_sorted, q_sorted = decide_tested(
         [row[4] for row in stored] + [t for e in evaluated for t in e.tested],
@@ -111,7 +128,7 @@ def decide_region_year(
         for e in evaluated:
             own = fresh_decisions[start : start + len(e.school_ids)]
             start += len(e.school_ids)
-            _store_evaluated(e, own, params)
+            (_store_evaluated if e.partial is None else _store_partial)(e, own, params)
             outcomes += [
                 (school_id, e.inputs.test.pk, d[0], d[1])
                 for school_id, d in zip(e.school_ids, own, strict=True)

@@ -100,6 +100,23 @@ class EvaluatedTest:
     n_pupils: int
     seconds: float
     evaluation: TestEvaluation | None = None
+    #: Set when only some schools were evaluated, against the snapshot's frozen references
+    #: (``incremental``): then ``school_ids`` are those schools and the other rows stay.
+    partial: PartialUpdate | None = None
+
+
+@dataclass
+class PartialUpdate:
+    """What an evaluation of some schools changes in the test's stored snapshot."""
+
+    snapshot_id: int
+    #: Schools that left the test (their rows go).
+    removed: list[int]
+    #: The snapshot's tables with these schools' columns replaced, appended or removed.
+    tables: dict[str, Any]
+    n_schools: int
+    n_pupils: int
+    reevaluated_pupils: int
 
 
 def _load_test(inputs: TestInputs) -> array_selectors.LoadedTest:
@@ -242,10 +259,17 @@ def snapshot_tables(evaluated: EvaluatedTest, params: DecisionParams) -> dict[st
     """What the snapshot stores of the table signs (see ``IndicatorSnapshot.tables``)."""
     if evaluated.evaluation is None:
         return None
+    if evaluated.partial is not None:
+        return evaluated.partial.tables
+    evaluation = evaluated.evaluation
+    versions = {s: v for s, v, _ in evaluated.inputs.slots}
     return {
         "school_ids": evaluated.school_ids,
         "params": dict(params.__dict__),
-        "tables": {
-            letter: table.as_json() for letter, table in evaluated.evaluation.tables.items()
-        },
+        "tables": {letter: table.as_json() for letter, table in evaluation.tables.items()},
+        # What a later upload needs to evaluate its school alone (``incremental``).
+        "frame": evaluated.inputs.frame_hash,
+        "versions": [versions.get(s) for s in evaluated.school_ids],
+        "pupils": evaluated.pupils,
+        "reference": evaluation.reference.as_json() if evaluation.reference else None,
     }

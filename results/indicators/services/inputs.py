@@ -19,7 +19,7 @@ from schools.models import Municipality, Region, SchoolType
 
 SELECTIVE_TYPES = (SchoolType.LYCEUM, SchoolType.GYMNASIUM)
 #: Bumped when the stored layout or the statistics change, so old snapshots go stale.
-ALGORITHM_VERSION = "2"
+ALGORITHM_VERSION = "3"
 
 
 def decision_params() -> DecisionParams:
@@ -87,6 +87,9 @@ class TestInputs:
     next_slots: list[tuple[int, int, str]]
     observed: dict[tuple[int, str], bool]
     input_hash: str
+    #: The hash of everything but the schools' result versions: while it holds, a snapshot's
+    #: frozen references may serve the schools whose version changed.
+    frame_hash: str = ""
 
 
 def test_inputs(test: Test, region: Region, params: DecisionParams) -> TestInputs:
@@ -103,4 +106,7 @@ def test_inputs(test: Test, region: Region, params: DecisionParams) -> TestInput
         "next": [next_test.pk if next_test else None, [v for _, v, _ in next_slots]],
         "observed": sorted([*k, v] for k, v in observed.items()),
     }
-    return TestInputs(test, region, slots, next_test, next_slots, observed, _digest(payload))
+    frame = {key: value for key, value in payload.items() if key != "slots"}
+    return TestInputs(
+        test, region, slots, next_test, next_slots, observed, _digest(payload), _digest(frame)
+    )

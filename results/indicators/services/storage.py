@@ -46,12 +46,43 @@ def _store_evaluated(
         seconds=evaluated.seconds,
     )
     _write_tables(snapshot.pk, snapshot_tables(evaluated, params))
+    _insert_rows(_rows_of(snapshot.pk, evaluated, decisions, params))
+
+
+def _store_partial(
+    evaluated: EvaluatedTest,
+    decisions: list[Decision],
+    params: DecisionParams,
+) -> None:
+    """Some schools evaluated against the snapshot's frozen references: their rows are
+    replaced, the withdrawn schools' rows go, the snapshot keeps its row with the spliced
+    tables and the new input hash; every other row stays as it is."""
+    partial = evaluated.partial
+    SchoolTestIndicator.objects.filter(
+        snapshot_id=partial.snapshot_id, school_id__in=[*evaluated.school_ids, *partial.removed]
+    ).delete()
+    IndicatorSnapshot.objects.filter(pk=partial.snapshot_id).update(
+        input_hash=evaluated.inputs.input_hash,
+        n_schools=partial.n_schools,
+        n_pupils=partial.n_pupils,
+        seconds=evaluated.seconds,
+        reevaluated_pupils=partial.reevaluated_pupils,
+    )
+    _write_tables(partial.snapshot_id, partial.tables)
+    _insert_rows(_rows_of(partial.snapshot_id, evaluated, decisions, params))
+
+
+def _rows_of(
+    snapshot_id: int, evaluated: EvaluatedTest, decisions: list[Decision], params: DecisionParams
+) -> list[tuple]:
+    """The rows of the evaluated schools, in ``_INSERT_COLUMNS`` order."""
+    test = evaluated.inputs.test
     rows = []
     for i, (decision, numbers) in enumerate(zip(decisions, evaluated.tested, strict=True)):
         flagged, strength, surviving, annotations = decision
         rows.append(
             (
-                snapshot.pk,
+                snapshot_id,
                 evaluated.school_ids[i],
                 test.pk,
                 test.year,
@@ -66,7 +97,7 @@ def _store_evaluated(
                 list(annotations),
             )
         )
-    _insert_rows(rows)
+    return rows
 
 
 def _write_tables(snapshot_id: int, tables: dict[str, Any] | None) -> None:

@@ -1,0 +1,131 @@
+"""After an upload only the changed schools are evaluated, against the references frozen at
+the test's last full evaluation; every other row stays; the full pass refits."""
+
+import pytest
+
+from results.indicators import selectors, services
+from results.models import IndicatorSettings, IndicatorSnapshot, SchoolTestIndicator
+from results.objectivity import decide_year
+from tests import factories
+from tests.indicators.test_recompute_after_upload import _decisions
+
+#: One school's new version: everyone at the cut for «3» (a blatant bunching pattern).
+AT_THE_CUT = [("4А", [2, 1, 2, 3, 2, 0, 0, 0, 0, 0, 0, 0], 3, 3)] * 30
+
+
+def _rows() -> dict:
+    return {
+        r.school_id: (r.pk, r.n_pupils, r.signs, r.tested)
+        for r in SchoolTestIndicator.objects.all()
+    }
+
+
+def _assert_the_years_decision_covers_every_row():
+    """The stored decisions are the decision rule over every stored row's numbers."""
+    rows = list(SchoolTestIndicator.objects.order_by("pk"))
+    light = [
+        services._light_result((r.pk, r.test_id, r.school_id, r.n_pupils, r.is_selective,
+                                r.tested))
+        for r in rows
+    ]  # fmt: skip
+    for row, decision in zip(rows, decide_year(light, services.decision_params()), strict=True):
+        assert (row.flagged, row.strength) == (decision.flagged, pytest.approx(decision.strength))
+        assert tuple(row.surviving) == decision.surviving
+
+
+def test_an_upload_reevaluates_only_its_school_and_keeps_every_other_row(synthetic):
+    test, schools, _ = synthetic
+    services.compute_indicators(year=2026)
+    snapshot = IndicatorSnapshot.objects.get()
+    before = _rows()
+    upload = factories.make_results(test=test, school=schools[1], rows=AT_THE_CUT)
+
+    summary = services.recompute_after_upload(upload_id=upload.pk)
+
+    assert (summary.tests_evaluated, summary.tests_partial) == (1, 1)
+    after = _rows()
+    assert after.keys() == before.keys()
+    for school_id, row in after.items():
+        if school_id != schools[1].pk:
+            assert row == before[school_id]  # the same row, untouched
+    mine = SchoolTestIndicator.objects.get(school=schools[1], test=test)
+    assert mine.n_pupils == 30 and mine.flagged
+    assert mine.signs["c"]["p"] < 0.001
+    stored = IndicatorSnapshot.objects.get()
+    assert stored.pk == snapshot.pk and stored.input_hash != snapshot.input_hash
+    assert stored.reevaluated_pupils == 30
+    assert stored.n_pupils == snapshot.n_pupils - before[schools[1].pk][1] + 30
+    # The card rebuilds the new evidence from the spliced tables.
+    evidence = selectors.signs_with_evidence(mine)["c"]["evidence"]
+    assert evidence["n"] == 30 and "граница" in evidence["summary_ru"]
+    _assert_the_years_decision_covers_every_row()
+    again = services.recompute_after_upload(upload_id=upload.pk)
+    assert (again.tests_evaluated, again.tests_reused) == (0, 1)
+
+
+def test_the_full_pass_refits_the_references_and_equals_a_cold_computation(synthetic):
+    test, schools, _ = synthetic
+    services.compute_indicators(year=2026)
+    upload = factories.make_results(test=test, school=schools[1], rows=AT_THE_CUT)
+    assert services.recompute_after_upload(upload_id=upload.pk).tests_partial == 1
+
+    nightly = services.compute_indicators(year=2026)
+
+    assert (nightly.tests_evaluated, nightly.tests_partial) == (1, 0)
+    assert IndicatorSnapshot.objects.get().reevaluated_pupils == 0
+    refitted = _decisions()
+    IndicatorSnapshot.objects.all().delete()
+    services.compute_indicators(year=2026)
+    assert _decisions() == refitted
+
+
+def test_a_school_new_to_the_test_is_appended(synthetic, municipality):
+    test, _, _ = synthetic
+    services.compute_indicators(year=2026)
+    n_schools = IndicatorSnapshot.objects.get().n_schools
+    newcomer = factories.SchoolFactory(municipality=municipality, login="edu7999999")
+    upload = factories.make_results(test=test, school=newcomer, rows=AT_THE_CUT)
+
+    summary = services.recompute_after_upload(upload_id=upload.pk)
+
+    assert summary.tests_partial == 1
+    assert IndicatorSnapshot.objects.get().n_schools == n_schools + 1
+    row = SchoolTestIndicator.objects.get(school=newcomer)
+    assert row.flagged
+    assert selectors.signs_with_evidence(row)["c"]["evidence"]["n"] == 30
+    assert SchoolTestIndicator.objects.filter(test=test).count() == n_schools + 1
+
+
+@pytest.mark.parametrize("share", [0.0, 0.005])
+def test_beyond_the_share_of_pupils_the_whole_test_is_evaluated(synthetic, settings, share):
+    """30 pupils of the test's thousands: above these shares the upload evaluates in full."""
+    settings.INDICATORS_INCREMENTAL_MAX_SHARE = share
+    test, schools, _ = synthetic
+    services.compute_indicators(year=2026)
+    upload = factories.make_results(test=test, school=schools[1], rows=AT_THE_CUT)
+    summary = services.recompute_after_upload(upload_id=upload.pk)
+    assert (summary.tests_evaluated, summary.tests_partial) == (1, 0)
+    assert IndicatorSnapshot.objects.get().reevaluated_pupils == 0
+
+
+def test_the_shares_add_up_until_a_full_evaluation(synthetic, settings):
+    test, schools, _ = synthetic
+    services.compute_indicators(year=2026)
+    pupils = IndicatorSnapshot.objects.get().n_pupils
+    settings.INDICATORS_INCREMENTAL_MAX_SHARE = 45 / pupils  # one school of 30 fits, two not
+    first = factories.make_results(test=test, school=schools[1], rows=AT_THE_CUT)
+    assert services.recompute_after_upload(upload_id=first.pk).tests_partial == 1
+    second = factories.make_results(test=test, school=schools[2], rows=AT_THE_CUT)
+    assert services.recompute_after_upload(upload_id=second.pk).tests_partial == 0
+    assert IndicatorSnapshot.objects.get().reevaluated_pupils == 0
+
+
+def test_a_changed_setting_is_never_applied_to_one_school_only(synthetic):
+    test, schools, _ = synthetic
+    services.compute_indicators(year=2026)
+    row = IndicatorSettings.load()
+    row.fdr_level = 0.01
+    row.save()
+    upload = factories.make_results(test=test, school=schools[1], rows=AT_THE_CUT)
+    summary = services.recompute_after_upload(upload_id=upload.pk)
+    assert (summary.tests_evaluated, summary.tests_partial) == (1, 0)
