@@ -83,7 +83,7 @@ def test_a_school_new_to_the_test_is_appended(synthetic, municipality):
     test, _, _ = synthetic
     services.compute_indicators(year=2026)
     n_schools = IndicatorSnapshot.objects.get().n_schools
-    newcomer = factories.SchoolFactory(municipality=municipality, login="edu7999999")
+    newcomer = factories.SchoolFactory(municipality=municipality, login="edu799999")
     upload = factories.make_results(test=test, school=newcomer, rows=AT_THE_CUT)
 
     summary = services.recompute_after_upload(upload_id=upload.pk)
