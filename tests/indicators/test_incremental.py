@@ -5,9 +5,8 @@ import pytest
 
 from results.indicators import selectors, services
 from results.models import IndicatorSettings, IndicatorSnapshot, SchoolTestIndicator
-from results.objectivity import decide_year
 from tests import factories
-from tests.indicators.test_recompute_after_upload import _decisions
+from tests.indicators.test_recompute_after_upload import _decisions, stored_rows_decided_again
 
 #: One school's new version: everyone at the cut for «3» (a blatant bunching pattern).
 AT_THE_CUT = [("4А", [2, 1, 2, 3, 2, 0, 0, 0, 0, 0, 0, 0], 3, 3)] * 30
@@ -22,13 +21,8 @@ def _rows() -> dict:
 
 def _assert_the_years_decision_covers_every_row():
     """The stored decisions are the decision rule over every stored row's numbers."""
-    rows = list(SchoolTestIndicator.objects.order_by("pk"))
-    light = [
-        services._light_result((r.pk, r.test_id, r.school_id, r.n_pupils, r.is_selective,
-                                r.tested))
-        for r in rows
-    ]  # fmt: skip
-    for row, decision in zip(rows, decide_year(light, services.decision_params()), strict=True):
+    rows, decisions = stored_rows_decided_again()
+    for row, decision in zip(rows, decisions, strict=True):
         assert (row.flagged, row.strength) == (decision.flagged, pytest.approx(decision.strength))
         assert tuple(row.surviving) == decision.surviving
 

@@ -113,20 +113,26 @@ def test_the_recompute_after_one_schools_upload_decides_as_a_full_recompute(
     assert _decisions() == fast
 
 
-def test_q_values_read_from_the_year_curve_equal_the_decisions(synthetic):
-    """The q-values are not stored per row but looked up in the year's BH curve: they must
-    equal the ones ``decide_year`` computed over the same results (ties included)."""
-    from results.indicators.selectors import QValues
+def stored_rows_decided_again() -> tuple[list, list]:
+    """Every stored row (by pk) and ``decide_year`` over their stored numbers."""
     from results.objectivity import decide_year
 
-    services.compute_indicators(year=2026)
     rows = list(SchoolTestIndicator.objects.order_by("pk"))
     light = [
         services._light_result((r.pk, r.test_id, r.school_id, r.n_pupils, r.is_selective,
                                 r.tested))
         for r in rows
     ]  # fmt: skip
-    decisions = decide_year(light, services.decision_params())
+    return rows, decide_year(light, services.decision_params())
+
+
+def test_q_values_read_from_the_year_curve_equal_the_decisions(synthetic):
+    """The q-values are not stored per row but looked up in the year's BH curve: they must
+    equal the ones ``decide_year`` computed over the same results (ties included)."""
+    from results.indicators.selectors import QValues
+
+    services.compute_indicators(year=2026)
+    rows, decisions = stored_rows_decided_again()
     lookup = QValues()
     compared = 0
     for row, decision in zip(rows, decisions, strict=True):
