@@ -77,10 +77,20 @@ class SchoolTestIndicatorDetailSerializer(SchoolTestIndicatorSerializer):
     """One row with every sign in full: reason, score and the evidence behind the charts."""
 
     signs = serializers.SerializerMethodField()
+    evaluated_against_last_full_pass = serializers.SerializerMethodField(
+        help_text="The school was evaluated after an upload against the region's references "
+        "of the test's last full evaluation; the next full pass refits them."
+    )
+
+    class Meta(SchoolTestIndicatorSerializer.Meta):
+        fields = [*SchoolTestIndicatorSerializer.Meta.fields, "evaluated_against_last_full_pass"]
 
     @extend_schema_field(serializers.DictField(child=serializers.DictField()))
     def get_signs(self, row: SchoolTestIndicator) -> dict[str, Any]:
         return selectors.signs_with_evidence(row)
+
+    def get_evaluated_against_last_full_pass(self, row: SchoolTestIndicator) -> bool:
+        return selectors.evaluated_against_last_full_pass(row)
 
 
 class SchoolTestIndicatorFilter(django_filters.FilterSet):

@@ -136,6 +136,8 @@ class _StoredTables:
     params: DecisionParams
     index: dict[int, int]  # school id → position in the columns
     tables: dict[str, SignTable]
+    #: Schools evaluated after an upload against the references of the last full pass.
+    reevaluated: frozenset[int] = frozenset()
 
 
 #: The tables of the last few snapshots read in this process (a card reads its school's
@@ -163,6 +165,7 @@ def _stored_tables(snapshot_id: int) -> _StoredTables | None:
             params=DecisionParams(**data["params"]),
             index={int(s): i for i, s in enumerate(data["school_ids"])},
             tables={k: SignTable.from_json(v) for k, v in data["tables"].items()},
+            reevaluated=frozenset(int(s) for s in data.get("reevaluated", ())),
         )
     with _tables_lock:
         _TABLES_CACHE[key] = stored
@@ -191,6 +194,13 @@ def signs_with_evidence(row: SchoolTestIndicator) -> dict[str, dict[str, Any]]:
             continue
         out[letter] = finite_json(sign_json(table.result(position, stored.params)))
     return out
+
+
+def evaluated_against_last_full_pass(row: SchoolTestIndicator) -> bool:
+    """Whether the row's school was evaluated after an upload against the region's
+    references of the test's last full evaluation (until the next full pass refits them)."""
+    stored = _stored_tables(row.snapshot_id)
+    return stored is not None and row.school_id in stored.reevaluated
 
 
 def school_rows(school: School, year: int) -> QuerySet[SchoolTestIndicator]:

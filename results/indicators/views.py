@@ -159,6 +159,7 @@ def school_card(request: HttpRequest, school_id: int) -> HttpResponse:
                 "row": row,
                 "css": selectors.strength_class(row.strength) if row.flagged else "",
                 "signs": signs,
+                "provisional": selectors.evaluated_against_last_full_pass(row),
             }
         )
     return render(

@@ -123,3 +123,23 @@ def test_a_changed_setting_is_never_applied_to_one_school_only(synthetic):
     upload = factories.make_results(test=test, school=schools[1], rows=AT_THE_CUT)
     summary = services.recompute_after_upload(upload_id=upload.pk)
     assert (summary.tests_evaluated, summary.tests_partial) == (1, 0)
+
+
+def test_the_card_says_the_school_was_compared_with_the_last_full_pass(
+    synthetic, client, staff_user, municipality
+):
+    test, schools, _ = synthetic
+    services.compute_indicators(year=2026)
+    school = next(s for s in schools if s.municipality_id == municipality.pk)
+    client.force_login(staff_user)
+    url = f"/results/indicators/schools/{school.pk}/?year=2026"
+    assert 'data-testid="provisional"' not in client.get(url).content.decode()
+    upload = factories.make_results(test=test, school=school, rows=AT_THE_CUT)
+    services.recompute_after_upload(upload_id=upload.pk)
+    html = client.get(url).content.decode()
+    assert 'data-testid="provisional"' in html and "последнего полного расчёта" in html
+    row = SchoolTestIndicator.objects.get(school=school, test=test)
+    detail = client.get(f"/api/indicators/{row.pk}/").json()
+    assert detail["evaluated_against_last_full_pass"] is True
+    services.compute_indicators(year=2026)  # the nightly pass refits: the note goes
+    assert 'data-testid="provisional"' not in client.get(url).content.decode()

@@ -150,6 +150,8 @@ def _spliced(
             tables[key] = kept(tables[key])
         for table in tables["tables"].values():
             table["columns"] = {name: kept(v) for name, v in table["columns"].items()}
+    # Whose numbers rest on the frozen references (the card says so until the full pass).
+    tables["reevaluated"] = sorted({*stored.get("reevaluated", ()), *changed} - set(removed))
     return tables
 
 
