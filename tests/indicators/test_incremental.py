@@ -4,7 +4,12 @@ the test's last full evaluation; every other row stays; the full pass refits."""
 import pytest
 
 from results.indicators import selectors, services
-from results.models import IndicatorSettings, IndicatorSnapshot, SchoolTestIndicator
+from results.models import (
+    IndicatorSettings,
+    IndicatorSnapshot,
+    ResultSlot,
+    SchoolTestIndicator,
+)
 from tests import factories
 from tests.indicators.test_recompute_after_upload import _decisions, stored_rows_decided_again
 
@@ -143,3 +148,53 @@ def test_the_card_says_the_school_was_compared_with_the_last_full_pass(
     assert detail["evaluated_against_last_full_pass"] is True
     services.compute_indicators(year=2026)  # the nightly pass refits: the note goes
     assert 'data-testid="provisional"' not in client.get(url).content.decode()
+
+
+def test_two_uploads_evaluated_at_once_both_end_up_stored(synthetic, monkeypatch):
+    """School 1's job reads the snapshot; before it stores, school 2's job stores its
+    school. School 1's store finds the snapshot changed, rolls back and starts again from
+    the stored snapshot: both schools' new results are in the rows and the tables."""
+    from results.indicators.services import computing, deciding, incremental, storage
+
+    test, schools, _ = synthetic
+    services.compute_indicators(year=2026)
+    first = factories.make_results(test=test, school=schools[1], rows=AT_THE_CUT)
+    evaluate = incremental.evaluate_changed_schools
+    raced = []
+
+    def evaluate_then_let_another_job_store(inputs, params):
+        evaluated = evaluate(inputs, params)
+        if not raced:  # the other job runs between this job's read and its store
+            raced.append(True)
+            second = factories.make_results(test=test, school=schools[2], rows=AT_THE_CUT)
+            services.recompute_after_upload(upload_id=second.pk)
+        return evaluated
+
+    monkeypatch.setattr(computing, "evaluate_changed_schools", evaluate_then_let_another_job_store)
+    store = deciding._store_partial
+    conflicts = []
+
+    def store_and_record(*args):
+        try:
+            return store(*args)
+        except storage.SnapshotChanged:
+            conflicts.append(True)
+            raise
+
+    monkeypatch.setattr(deciding, "_store_partial", store_and_record)
+    summary = services.recompute_after_upload(upload_id=first.pk)
+
+    assert raced and conflicts == [True]
+    # The other job saw both new versions and stored both schools: the retry reuses it.
+    assert (summary.tests_evaluated, summary.tests_reused) == (0, 1)
+    rows = SchoolTestIndicator.objects.filter(test=test, school__in=schools[1:3])
+    assert sorted(rows.values_list("n_pupils", "flagged")) == [(30, True), (30, True)]
+    snapshot = IndicatorSnapshot.objects.get()
+    assert snapshot.reevaluated_pupils == 60
+    versions = dict(ResultSlot.objects.filter(test=test).values_list("school_id", "current_id"))
+    for school in schools[1:3]:
+        row = rows.get(school=school)
+        assert selectors.signs_with_evidence(row)["c"]["evidence"]["n"] == 30
+    assert IndicatorSnapshot.objects.get().tables["versions"] == [
+        versions[s] for s in IndicatorSnapshot.objects.get().tables["school_ids"]
+    ]

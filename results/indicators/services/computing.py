@@ -28,6 +28,7 @@ from .deciding import decide_region_year, year_inputs_hash
 from .evaluation import EvaluatedTest, _loaded_in_order, evaluate_loaded
 from .incremental import evaluate_changed_schools
 from .inputs import TestInputs, _regions, decision_params, test_inputs
+from .storage import SnapshotChanged
 
 
 @dataclass
@@ -69,6 +70,10 @@ class ComputeSummary:
         )
 
 
+#: How often a computation starts again when another job changed a snapshot it had read.
+CONCURRENT_CHANGE_ATTEMPTS = 3
+
+
 # --- entry points ---------------------------------------------------------------------------
 
 
@@ -92,13 +97,22 @@ def compute_indicators(
     # cyclic collector's passes over them (and over the process's caches) cost up to a
     # fifth of a recompute. Reference counting frees them; the collector resumes after.
     with gc_paused():
-        return _compute_indicators(
-            year=year,
-            municipality=municipality,
-            reporter=reporter,
-            tests=tests,
-            incremental=incremental,
-        )
+        attempt = 1
+        while True:
+            try:
+                return _compute_indicators(
+                    year=year,
+                    municipality=municipality,
+                    reporter=reporter,
+                    tests=tests,
+                    incremental=incremental,
+                )
+            except SnapshotChanged:
+                # Another upload's job stored its school in between; this one's work was
+                # rolled back. Again: what that job stored is reused or spliced into.
+                if attempt == CONCURRENT_CHANGE_ATTEMPTS:
+                    raise
+                attempt += 1
 
 
 def _compute_indicators(

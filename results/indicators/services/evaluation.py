@@ -110,6 +110,8 @@ class PartialUpdate:
     """What an evaluation of some schools changes in the test's stored snapshot."""
 
     snapshot_id: int
+    #: The snapshot's input hash when it was read: storing checks it is still the same.
+    base_hash: str
     #: Schools that left the test (their rows go).
     removed: list[int]
     #: The snapshot's tables with these schools' columns replaced, appended or removed.

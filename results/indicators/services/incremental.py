@@ -16,6 +16,10 @@ changed (scale, tasks, observers, settings: ``TestInputs.frame_hash``), when sig
 the test with next year's grade 5 (its percentiles are region-wide), or when the pupils
 re-evaluated since the last full pass would exceed
 ``settings.INDICATORS_INCREMENTAL_MAX_SHARE`` of the test's pupils.
+
+Two uploads' jobs may read the same snapshot at once: storing checks that the snapshot's
+hash is still the one read (``storage.SnapshotChanged`` otherwise), so the later job rolls
+back and starts again from what the earlier one stored.
 """
 
 from __future__ import annotations
@@ -44,12 +48,12 @@ def evaluate_changed_schools(inputs: TestInputs, params: DecisionParams) -> Eval
         return None
     snapshots = list(
         IndicatorSnapshot.objects.filter(region=inputs.region, test=inputs.test).values_list(
-            "pk", "n_pupils", "reevaluated_pupils", "tables"
+            "pk", "input_hash", "n_pupils", "reevaluated_pupils", "tables"
         )[:2]
     )
     if len(snapshots) != 1:
         return None
-    snapshot_id, n_pupils, reevaluated, stored = snapshots[0]
+    snapshot_id, base_hash, n_pupils, reevaluated, stored = snapshots[0]
     # The frame hash covers the scale, the tasks, the observers, the settings and the
     # algorithm's version: only the schools' result versions may differ.
     if not stored or stored.get("frame") != inputs.frame_hash or not stored.get("reference"):
@@ -100,6 +104,7 @@ def evaluate_changed_schools(inputs: TestInputs, params: DecisionParams) -> Eval
         evaluation=evaluation,
         partial=PartialUpdate(
             snapshot_id=snapshot_id,
+            base_hash=base_hash,
             removed=removed,
             tables=tables,
             n_schools=len(tables["school_ids"]),

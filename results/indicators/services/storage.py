@@ -58,18 +58,30 @@ def _store_partial(
     replaced, the withdrawn schools' rows go, the snapshot keeps its row with the spliced
     tables and the new input hash; every other row stays as it is."""
     partial = evaluated.partial
-    SchoolTestIndicator.objects.filter(
-        snapshot_id=partial.snapshot_id, school_id__in=[*evaluated.school_ids, *partial.removed]
-    ).delete()
-    IndicatorSnapshot.objects.filter(pk=partial.snapshot_id).update(
+    # First, and only if no other job has changed the snapshot since it was read (two
+    # schools' uploads evaluated at once): on PostgreSQL the UPDATE also holds the row
+    # until the commit, so the other job's UPDATE waits and then finds a new hash.
+    updated = IndicatorSnapshot.objects.filter(
+        pk=partial.snapshot_id, input_hash=partial.base_hash
+    ).update(
         input_hash=evaluated.inputs.input_hash,
         n_schools=partial.n_schools,
         n_pupils=partial.n_pupils,
         seconds=evaluated.seconds,
         reevaluated_pupils=partial.reevaluated_pupils,
     )
+    if not updated:
+        raise SnapshotChanged(partial.snapshot_id)
+    SchoolTestIndicator.objects.filter(
+        snapshot_id=partial.snapshot_id, school_id__in=[*evaluated.school_ids, *partial.removed]
+    ).delete()
     _write_tables(partial.snapshot_id, partial.tables)
     _insert_rows(_rows_of(partial.snapshot_id, evaluated, decisions, params))
+
+
+class SnapshotChanged(Exception):
+    """Another computation replaced or changed the snapshot after it was read: the
+    transaction rolls back and the computation starts again from what is stored now."""
 
 
 def _rows_of(
