@@ -198,3 +198,28 @@ def test_two_uploads_evaluated_at_once_both_end_up_stored(synthetic, monkeypatch
     assert IndicatorSnapshot.objects.get().tables["versions"] == [
         versions[s] for s in IndicatorSnapshot.objects.get().tables["school_ids"]
     ]
+
+
+def test_sign_f_of_the_changed_school_is_what_the_full_evaluation_gives(synthetic, monkeypatch):
+    """Sign f compares a school's own observed and unobserved classes (no region
+    reference): evaluated alone after an upload it equals the full evaluation's."""
+    from results.indicators.services import inputs
+
+    monkeypatch.setattr(
+        inputs, "_observed_classes", lambda test, ids: {(s, "4А"): True for s in ids}
+    )
+    test, schools, _ = synthetic
+    services.compute_indicators(year=2026)
+    rows = (
+        [("4А", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0], 2, 3)] * 10
+        + [("4Б", [2, 2, 2, 3, 2, 1, 1, 1, 0, 0, 0, 0], 4, 4)] * 10
+        + [("4В", [2, 2, 2, 3, 2, 2, 1, 1, 1, 1, 0, 0], 4, 4)] * 10
+    )
+    upload = factories.make_results(test=test, school=schools[1], rows=rows)
+    assert services.recompute_after_upload(upload_id=upload.pk).tests_partial == 1
+    alone = SchoolTestIndicator.objects.get(school=schools[1], test=test).signs["f"]
+    assert alone["applicable"] and alone["effect"] < 0  # observed classes scored lower
+
+    assert services.compute_indicators(year=2026).tests_partial == 0  # the full pass
+    full = SchoolTestIndicator.objects.get(school=schools[1], test=test).signs["f"]
+    assert (alone["p"], alone["effect"]) == pytest.approx((full["p"], full["effect"]))

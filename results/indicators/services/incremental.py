@@ -33,6 +33,7 @@ from django.conf import settings
 from results.indicators import arrays as array_selectors
 from results.models import IndicatorSnapshot
 from results.objectivity import DecisionParams, evaluate_test_tables
+from results.objectivity.batch import TestEvaluation
 from results.objectivity.references import TestReference
 
 from .evaluation import EvaluatedTest, PartialUpdate, _row_payloads
@@ -67,12 +68,13 @@ def evaluate_changed_schools(inputs: TestInputs, params: DecisionParams) -> Eval
     if not changed:  # nothing new to evaluate (withdrawn results: the full evaluation)
         return None
     selective = {s for s, _, kind in inputs.slots if kind in SELECTIVE_TYPES}
-    wanted = set(changed)
     loaded = array_selectors.test_arrays(
         test=inputs.test,
         school_ids=changed,
         selective_school_ids=selective,
-        observed_classes={k: v for k, v in inputs.observed.items() if k[0] in wanted} or None,
+        # As in the full evaluation: with observers anywhere in the test, sign f is
+        # evaluated (or «нет сравнения») for every school.
+        observed_classes=inputs.observed or None,
         test_key=str(inputs.test.pk),
         versions={s: current[s] for s in changed},
         use_cache=False,
@@ -119,7 +121,7 @@ def _spliced(
     position: dict[int, int],
     changed: list[int],
     removed: list[int],
-    evaluation: Any,
+    evaluation: TestEvaluation,
     versions: dict[int, int],
 ) -> dict[str, Any]:
     """The stored tables with the changed schools' entries replaced (or appended, for a
