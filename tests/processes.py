@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -62,21 +64,47 @@ def running(commands: dict[str, list[str]], *, env: dict[str, str], log_dir: Pat
         for name, command in commands.items():
             log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 — closed in finally
             logs.append(log)
+            # A session of its own: the command's children (a shell's server, gunicorn's
+            # and celery's workers) are stopped with it, never left holding the test
+            # database open.
             processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         yield processes
     finally:
         for process in processes.values():
-            if process.poll() is None:
-                process.terminate()
+            _signal_group(process, signal.SIGTERM)
         for process in processes.values():
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for process in processes.values():
+            _wait_for_group(process)
         for log in logs:
             log.close()
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the whole group has exited
+        os.killpg(process.pid, signum)
+
+
+def _wait_for_group(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Until no process of the command's group is left (SIGKILL after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    _signal_group(process, signal.SIGKILL)
 
 
 def base_env(**overrides: str) -> dict[str, str]:

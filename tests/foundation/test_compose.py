@@ -39,6 +39,17 @@ def test_web_runs_gunicorn_and_worker_and_beat_run_celery_on_the_same_image():
     assert images == {"."}
 
 
+def test_a_shell_in_a_command_hands_over_to_the_server_with_exec():
+    """`docker stop` signals the container's first process: a shell that only runs the
+    server as its child would take the SIGTERM and leave gunicorn to be killed (no
+    graceful shutdown), so after the migration the shell must exec the server."""
+    for name, service in COMPOSE["services"].items():
+        command = service.get("command") or []
+        if command[:2] == ["sh", "-c"]:
+            last = command[2].split("&&")[-1].strip()
+            assert last.startswith("exec "), (name, last)
+
+
 def test_only_environment_variables_differ_and_they_point_at_the_services():
     env = COMPOSE["x-portal-env"]
     assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
