@@ -11,6 +11,11 @@ Rules, in the order they are applied to each row below the header row:
   repeat the same text in such rows (a merged cell), else the responsible column.
   Several grid columns of one field are joined, and a merged cell's text repeated across
   columns is taken once.
+* A two-row header: a row right under the header with short texts and nothing in the
+  number and measure columns is its second row (``Сроки проведения`` over ``начало |
+  окончание``). A sub-column under a header cell merged across columns takes that
+  header's field, and each gets its sub-heading, so two deadline columns read as one
+  period (``01.02.2024 - 28.02.2024``).
 * Vertically merged cells (``vMerge``) carry the text of the cell above into the
   deadline, responsible and expected-result columns of the rows they cover.
 * A row whose first column holds a deadline instead of a number, with an empty cell
@@ -30,7 +35,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .columns import is_numbering_row, match_header_row
+from .columns import MAX_HEADER_CELL_LENGTH, is_numbering_row, match_header_row
 from .deadlines import ParsedDeadline, parse_deadline
 from .errors import PlanParseError
 from .model import (
@@ -316,6 +321,60 @@ class _Builder:
         return starts_lowercase(text) and not by_field.get(DEADLINE)
 
 
+def _subheader_cells(row: RawRow, header: RawRow) -> list[str]:
+    """The row's own texts: cells merged down from the header, or repeating its text at
+    the same column (a header cell spanning both rows), count as empty."""
+    own = []
+    for index, cell in enumerate(row.cells):
+        above = header.cells[index] if index < len(header.cells) else ""
+        repeated = index in row.merged_down or (cell and one_line(cell) == one_line(above))
+        own.append("" if repeated else one_line(cell))
+    return own
+
+
+def _is_subheader(row: RawRow, header: RawRow, fields: list[str | None]) -> bool:
+    """The second row of a two-row header («Сроки проведения» over «начало | окончание»):
+    right under the header, nothing in the number and measure columns, short texts only.
+    Such a row can never be a measure (it has neither a number nor a text)."""
+    own = _subheader_cells(row, header)
+    texts = [cell for cell in own if cell]
+    if not texts or is_numbering_row(row.cells):
+        return False
+    if any(len(text) > MAX_HEADER_CELL_LENGTH for text in texts):
+        return False
+    for name in (NUMBER, TEXT):
+        if name in fields:
+            index = fields.index(name)
+            if index < len(own) and own[index]:
+                return False
+    return True
+
+
+def _merge_subheader(row: RawRow, fields: list[str | None], headers: list[str]) -> int:
+    """Fold the second header row into ``fields`` and ``headers`` (in place): a column
+    under a header cell merged across columns (its text repeated, or empty in a text
+    extract) takes that header's field, and every sub-headed column's header gets its
+    sub-heading, so two «Сроки» columns («начало», «окончание») read as one period.
+    Returns the header's new width."""
+    own = [one_line(cell) for cell in row.cells]
+    width = max(len(fields), _effective_width(own))
+    fields.extend([None] * (width - len(fields)))
+    headers.extend([""] * (width - len(headers)))
+    above = list(headers)
+    for index in range(width):
+        sub = own[index] if index < len(own) else ""
+        if not sub or sub == above[index]:
+            continue
+        if fields[index] is None and not above[index] and index > 0:
+            parent = index - 1
+            while parent > 0 and not above[parent]:
+                parent -= 1
+            fields[index] = fields[parent]
+            headers[index] = above[parent]
+        headers[index] = f"{headers[index]} {sub}".strip()
+    return width
+
+
 def _header_row_index(rows: list[RawRow]) -> int | None:
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if match_header_row(row.cells):
@@ -334,6 +393,12 @@ def build_table(document: RawDocument) -> TableResult:
     fields = (match_header_row(header.cells) or [])[:width]
     headers = [one_line(cell) for cell in header.cells[:width]]
     data = rows[header_index + 1 :]
+    # A header repeated on a later page of the extract is skipped: its rows as written.
+    repeated_header = [headers[:]]
+    if data and _is_subheader(data[0], header, fields):
+        repeated_header.append([one_line(cell) for cell in data[0].cells])
+        width = _merge_subheader(data[0], fields, headers)
+        data = data[1:]
     columns = _Columns(fields=fields, headers=headers, span_column=_find_span_column(fields, data))
 
     extra_lines: list[str] = []
@@ -368,8 +433,10 @@ def build_table(document: RawDocument) -> TableResult:
         previous = cells
         if not any(cells) or is_numbering_row(cells):
             continue
-        if len(cells) >= width and all(
-            one_line(c) == h for c, h in zip(cells, headers, strict=False)
+        if any(
+            len(cells) >= len(texts)
+            and all(one_line(c) == h for c, h in zip(cells, texts, strict=False))
+            for texts in repeated_header
         ):
             continue  # the header repeated on a new page or in the next table
         cells = _realign(cells, columns)

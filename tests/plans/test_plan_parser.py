@@ -1218,3 +1218,59 @@ def test_the_parser_imports_no_django():
             r"^\s*(?:from|import)\s+(\S+)", source.read_text(encoding="utf-8"), re.M
         )
         assert not [name for name in imports if name.startswith("django")], source.name
+
+
+# --------------------------------------------------------------------------- two-row headers
+
+TWO_ROW_HEADER_TEXT = """План мероприятий по обеспечению объективности ВПР на 2024 год
+№ п/п\tМероприятие\tСроки проведения\t\tОтветственные
+\t\tначало\tокончание\t
+1\t2\t3\t4\t5
+1.\tСовещание с руководителями ОО\t01.02.2024\t28.02.2024\tОтдел образования
+2.\tАнализ результатов ВПР\t01.05.2024\t31.05.2024\tИМЦ
+"""
+
+
+def _two_dates_read_as_periods(plan: ParsedPlan) -> None:
+    one, two = all_items(plan)
+    assert (one.number, one.text) == ("1.", "Совещание с руководителями ОО")
+    assert one.deadline.windows == ((date(2024, 2, 1), date(2024, 2, 28)),)
+    assert two.deadline.windows == ((date(2024, 5, 1), date(2024, 5, 31)),)
+    assert two.responsible == ["ИМЦ"]
+
+
+def test_a_two_row_header_in_text_reads_the_sub_columns_as_one_period():
+    plan = parse_plan(TWO_ROW_HEADER_TEXT)
+    _two_dates_read_as_periods(plan)
+    assert not [w for w in plan.warnings if w.code == "column_ignored"]
+
+
+def test_a_two_row_word_header_with_merged_cells_reads_the_sub_columns_as_one_period():
+    document = docx_with_table(
+        [
+            ["№ п/п", "Мероприятие", "Сроки проведения", "", "Ответственные"],
+            ["", "", "начало", "окончание", ""],
+            [
+                "1.",
+                "Совещание с руководителями ОО",
+                "01.02.2024",
+                "28.02.2024",
+                "Отдел образования",
+            ],
+            ["2.", "Анализ результатов ВПР", "01.05.2024", "31.05.2024", "ИМЦ"],
+        ],
+        paragraphs=("План мероприятий по обеспечению объективности ВПР на 2024 год",),
+    )
+    rows = document.tables[0].rows
+    _set_cell_text(rows[0].cells[2].merge(rows[0].cells[3]), "Сроки проведения")
+    for column in (0, 1, 4):  # these header cells span both header rows
+        _vmerge(rows[0].cells[column], "restart")
+        _vmerge(rows[1].cells[column], "")
+    _two_dates_read_as_periods(parse_plan(docx_bytes(document)))
+
+
+def test_a_row_under_the_header_with_a_measure_is_data_not_a_sub_header():
+    text = TWO_ROW_HEADER_TEXT.replace("\t\tначало\tокончание\t\n", "")
+    text = text.replace("1\t2\t3\t4\t5\n", "\tСбор заявок\tМарт\t\tИМЦ\n")
+    plan = parse_plan(text)
+    assert all_items(plan)[0].text == "Сбор заявок"
