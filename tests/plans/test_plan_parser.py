@@ -1274,3 +1274,23 @@ def test_a_row_under_the_header_with_a_measure_is_data_not_a_sub_header():
     text = text.replace("1\t2\t3\t4\t5\n", "\tСбор заявок\tМарт\t\tИМЦ\n")
     plan = parse_plan(text)
     assert all_items(plan)[0].text == "Сбор заявок"
+
+
+def test_a_two_row_excel_header_with_merged_ranges_reads_the_sub_columns_as_one_period():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "План мероприятий по обеспечению объективности ВПР на 2024 год"
+    rows = [
+        ["№ п/п", "Мероприятие", "Сроки проведения", None, "Ответственные"],
+        [None, None, "начало", "окончание", None],
+        ["1.", "Совещание с руководителями ОО", "01.02.2024", "28.02.2024", "Отдел образования"],
+        ["2.", "Анализ результатов ВПР", "01.05.2024", "31.05.2024", "ИМЦ"],
+    ]
+    for row_index, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=row_index, column=column, value=value)
+    for merged in ("C2:D2", "A2:A3", "B2:B3", "E2:E3"):
+        sheet.merge_cells(merged)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _two_dates_read_as_periods(parse_plan(buffer.getvalue()))
