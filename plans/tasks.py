@@ -1,8 +1,9 @@
 """Celery tasks of the plans app: thin, ids in, sent after commit (vpr_portal.jobs)."""
 
 from celery import shared_task
+from django.conf import settings
 
-from plans.services import output, reminders
+from plans.services import importing, output, reminders
 
 
 @shared_task(name="plans.render_plan_pdf")
@@ -13,3 +14,8 @@ def render_plan_pdf(job_id: int) -> None:
 @shared_task(name="plans.send_reminders")
 def send_reminders() -> None:
     reminders.send_reminders()
+
+
+@shared_task(name="plans.delete_stale_import_drafts")
+def delete_stale_import_drafts() -> int:
+    return importing.delete_stale_drafts(older_than_days=settings.PLANS_IMPORT_DRAFT_DAYS)

@@ -262,6 +262,12 @@ CELERY_BEAT_SCHEDULE["plans-reminders"] = {
     # Daily, before the working day; the job itself never sends a reminder twice a day.
     "schedule": crontab(hour=7, minute=30),
 }
+# Import previews left unsaved are deleted after this many days (daily, at night).
+PLANS_IMPORT_DRAFT_DAYS = env_int("PLANS_IMPORT_DRAFT_DAYS", 30)
+CELERY_BEAT_SCHEDULE["plans-import-drafts"] = {
+    "task": "plans.delete_stale_import_drafts",
+    "schedule": crontab(hour=3, minute=0),
+}
 
 # --- Results ---
 # Larger result files go through `manage.py import_results` (no browser upload limit).

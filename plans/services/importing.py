@@ -7,10 +7,11 @@ an extra ``responsible_text`` (the cell as written); without it the parties are 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from plans.models import (
     DeadlineKind,
@@ -448,3 +449,11 @@ def commit_draft(*, draft: PlanImportDraft) -> Plan:
         )
         draft.delete()
     return plan
+
+
+def delete_stale_drafts(*, older_than_days: int, now: datetime | None = None) -> int:
+    """Drop import previews nobody saved within ``older_than_days`` (the daily beat job):
+    they hold a whole parsed plan each. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    deleted, _ = PlanImportDraft.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -77,7 +78,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 return redirect("plans:import_preview", draft.pk)
     drafts = PlanImportDraft.objects.filter(created_by=request.user).order_by("-created_at")[:5]
     return render(
-        request, "plans/import_upload.html", {"form": form, "errors": errors, "drafts": drafts}
+        request,
+        "plans/import_upload.html",
+        {
+            "form": form,
+            "errors": errors,
+            "drafts": drafts,
+            "draft_days": settings.PLANS_IMPORT_DRAFT_DAYS,
+        },
     )
 
 

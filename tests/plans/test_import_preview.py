@@ -204,3 +204,26 @@ def test_discarding_the_preview_keeps_nothing(staff_client, municipality):
     draft = PlanImportDraft.objects.get()
     staff_client.post(reverse("plans:import_discard", args=[draft.pk]))
     assert not PlanImportDraft.objects.exists() and not Plan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_previews_left_unsaved_are_deleted_by_the_daily_job(staff_client, municipality, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from plans import tasks
+
+    path = seed_path("002")
+    upload(staff_client, municipality, path.name, path.read_bytes())
+    upload(staff_client, municipality, path.name, path.read_bytes())
+    old, fresh = PlanImportDraft.objects.order_by("pk")
+    PlanImportDraft.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=settings.PLANS_IMPORT_DRAFT_DAYS + 1)
+    )
+    assert tasks.delete_stale_import_drafts() == 1
+    assert list(PlanImportDraft.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert "Незавершённые загрузки" in staff_client.get(reverse("plans:import")).content.decode()
+    assert not Plan.objects.exists()  # only previews go, never a saved plan
+    beat = settings.CELERY_BEAT_SCHEDULE["plans-import-drafts"]
+    assert beat["task"] == tasks.delete_stale_import_drafts.name
