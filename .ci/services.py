@@ -17,6 +17,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -176,6 +177,11 @@ def run(command: list[str]) -> int:
     os.chmod(workdir, 0o755)  # noqa: S103 — the unprivileged PostgreSQL user must enter it
     pg_stop = None
     redis = None
+    child = None
+    # A cancelled run (SIGTERM, a closed terminal) must still stop the servers: turn the
+    # signal into SystemExit so that the cleanup below runs.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda number, _frame: sys.exit(128 + number))
     try:
         pg_stop, _, _ = start_postgres(workdir)
         redis = start_redis(workdir)
@@ -183,8 +189,15 @@ def run(command: list[str]) -> int:
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{PG_PORT}/postgres"
         env["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
         env["CELERY_BROKER_URL"] = env["REDIS_URL"]
-        return subprocess.call(command, env=env)
+        child = subprocess.Popen(command, env=env)
+        return child.wait()
     finally:
+        if child is not None and child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
         if redis is not None:
             redis.terminate()
             redis.wait(timeout=10)
