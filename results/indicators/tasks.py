@@ -16,6 +16,11 @@ def recompute_after_upload(upload_id: int) -> None:
     services.recompute_after_upload(upload_id=upload_id)
 
 
+@shared_task(name="results.indicators.recompute_test")
+def recompute_test(test_id: int) -> None:
+    services.recompute_test(test_id=test_id)
+
+
 @shared_task(name="results.indicators.recompute_nightly")
 def recompute_nightly() -> None:
     services.recompute_all_years()

@@ -223,3 +223,38 @@ def test_sign_f_of_the_changed_school_is_what_the_full_evaluation_gives(syntheti
     assert services.compute_indicators(year=2026).tests_partial == 0  # the full pass
     full = SchoolTestIndicator.objects.get(school=schools[1], test=test).signs["f"]
     assert (alone["p"], alone["effect"]) == pytest.approx((full["p"], full["effect"]))
+
+
+def test_a_grade_5_upload_sends_a_job_for_sign_d_of_grade_4_a_year_before(
+    municipality, other_municipality, eager_celery, django_capture_on_commit_callbacks
+):
+    """The uploaded grade-5 test is evaluated for the changed school alone; the grade-4
+    test of 2025, whose sign d reads grade 5 of 2026, is evaluated in full by its own job
+    and its rows then hold the school's new grade-5 mean."""
+    municipalities = [municipality, other_municipality]
+    grade4, schools, _ = factories.make_synthetic_region_results(
+        municipalities=municipalities, year=2025, grade=4
+    )
+    grade5, _, _ = factories.make_synthetic_region_results(
+        municipalities=municipalities, year=2026, grade=5, seed=9
+    )
+    services.compute_indicators(year=2025)
+    services.compute_indicators(year=2026)
+    school = schools[3]
+
+    def mean5() -> float:
+        row = SchoolTestIndicator.objects.get(school=school, test=grade4)
+        return selectors.signs_with_evidence(row)["d"]["evidence"]["mean_grade5_next"]
+
+    before = mean5()
+    rows = [("5А", [2, 1, 2, 3, 2, 0, 0, 0, 0, 0, 0, 0], 3, 3)] * 30
+    upload = factories.make_results(test=grade5, school=school, rows=rows)
+
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        summary = services.recompute_after_upload(upload_id=upload.pk)
+
+    assert summary.year == 2026 and summary.tests_partial == 1
+    assert len(sent) == 1  # the job for grade 4, sent on commit
+    assert mean5() != before
+    assert mean5() == pytest.approx(10 / grade5.max_score, abs=1e-4)  # every pupil scored 10
+    assert IndicatorSnapshot.objects.get(test=grade4).reevaluated_pupils == 0

@@ -32,12 +32,13 @@ tables and row payloads), ``deciding`` (the year's BH and decision rule), ``stor
 
 from .computing import (
     ComputeSummary,
+    cohort_pair,
     compute_indicators,
     default_year,
     recompute_after_upload,
     recompute_all_years,
+    recompute_test,
     run_compute_job,
-    years_to_recompute,
 )
 from .deciding import _light_result, decide_region_year
 from .evaluation import EvaluatedTest, evaluate_loaded, sign_json, snapshot_tables
@@ -58,6 +59,7 @@ __all__ = [
     "TestInputs",
     "_current_slots",
     "_light_result",
+    "cohort_pair",
     "compute_indicators",
     "decide_region_year",
     "decision_params",
@@ -65,9 +67,9 @@ __all__ = [
     "evaluate_loaded",
     "recompute_after_upload",
     "recompute_all_years",
+    "recompute_test",
     "run_compute_job",
     "sign_json",
     "snapshot_tables",
     "test_inputs",
-    "years_to_recompute",
 ]

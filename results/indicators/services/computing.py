@@ -21,7 +21,7 @@ from results.models import (
 )
 from results.objectivity.datatypes import gc_paused
 from schools.models import Municipality
-from vpr_portal.jobs import JobReporter, UserFacingError, run_job_body
+from vpr_portal.jobs import JobReporter, UserFacingError, enqueue_on_commit, run_job_body
 from vpr_portal.models import Job
 
 from .deciding import decide_region_year, year_inputs_hash
@@ -209,33 +209,45 @@ def _compute_indicators(
     return summary
 
 
-def years_to_recompute(test: Test) -> list[int]:
-    """A test's own year, and the year before for grade 5 (it is sign d's second half)."""
-    return [test.year - 1, test.year] if test.grade == 5 else [test.year]
+def cohort_pair(test: Test) -> Test | None:
+    """For grade 5: the same subject in grade 4 a year before, whose sign d reads it."""
+    if test.grade != 5:
+        return None
+    return Test.objects.filter(
+        year=test.year - 1, session=test.session, subject__iexact=test.subject, grade=4
+    ).first()
 
 
 def recompute_after_upload(*, upload_id: int) -> ComputeSummary | None:
-    """After an upload is applied: re-evaluate its test (and the test sign d pairs it
-    with), then the year's decision. Unchanged tests are reused by their input hash; in a
-    changed one, only the changed schools are evaluated when the frozen references allow
-    it (``incremental``)."""
+    """After an upload is applied: re-evaluate its test, then the year's decision.
+    Unchanged tests are reused by their input hash; in a changed one, only the changed
+    schools are evaluated when the frozen references allow it (``incremental``).
+
+    A grade-5 upload also changes sign d of grade 4 a year before. That test is evaluated
+    in full (sign d ranks every school of both years) by a job of its own, sent from here,
+    so the uploaded school's own signs are not kept waiting for it."""
     upload = Upload.objects.select_related("test").filter(pk=upload_id).first()
     if upload is None or upload.test is None:
         return None
     test = upload.test
     summary = None
-    for year in years_to_recompute(test):
-        if year == test.year:
-            tests = [test]
-        else:
-            previous = Test.objects.filter(
-                year=year, session=test.session, subject__iexact=test.subject, grade=4
-            ).first()
-            tests = [previous] if previous is not None else []
-        if not tests or not _regions(year, None):
-            continue
-        summary = compute_indicators(year=year, tests=tests, incremental=True)
+    if _regions(test.year, None):
+        summary = compute_indicators(year=test.year, tests=[test], incremental=True)
+    paired = cohort_pair(test)
+    if paired is not None:
+        from results.indicators import tasks  # the tasks module imports this one
+
+        enqueue_on_commit(tasks.recompute_test, paired.pk)
     return summary
+
+
+def recompute_test(*, test_id: int) -> ComputeSummary | None:
+    """One test's signs in full, and its year's decision (the job a grade-5 upload sends
+    for the grade-4 test of the year before)."""
+    test = Test.objects.filter(pk=test_id).first()
+    if test is None or not _regions(test.year, None):
+        return None
+    return compute_indicators(year=test.year, tests=[test])
 
 
 def recompute_all_years() -> list[dict[str, Any]]:
