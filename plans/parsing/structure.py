@@ -350,20 +350,22 @@ def _is_subheader(row: RawRow, header: RawRow, fields: list[str | None]) -> bool
     return True
 
 
-def _merge_subheader(row: RawRow, fields: list[str | None], headers: list[str]) -> int:
+def _merge_subheader(
+    row: RawRow, header: RawRow, fields: list[str | None], headers: list[str]
+) -> int:
     """Fold the second header row into ``fields`` and ``headers`` (in place): a column
     under a header cell merged across columns (its text repeated, or empty in a text
     extract) takes that header's field, and every sub-headed column's header gets its
     sub-heading, so two «Сроки» columns («начало», «окончание») read as one period.
     Returns the header's new width."""
-    own = [one_line(cell) for cell in row.cells]
+    own = _subheader_cells(row, header)
     width = max(len(fields), _effective_width(own))
     fields.extend([None] * (width - len(fields)))
     headers.extend([""] * (width - len(headers)))
     above = list(headers)
     for index in range(width):
         sub = own[index] if index < len(own) else ""
-        if not sub or sub == above[index]:
+        if not sub:
             continue
         if fields[index] is None and not above[index] and index > 0:
             parent = index - 1
@@ -397,7 +399,7 @@ def build_table(document: RawDocument) -> TableResult:
     repeated_header = [headers[:]]
     if data and _is_subheader(data[0], header, fields):
         repeated_header.append([one_line(cell) for cell in data[0].cells])
-        width = _merge_subheader(data[0], fields, headers)
+        width = _merge_subheader(data[0], header, fields, headers)
         data = data[1:]
     columns = _Columns(fields=fields, headers=headers, span_column=_find_span_column(fields, data))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from results.indicators.services.evaluation import finite_json, sign_json
 from results.models import (
@@ -149,11 +149,14 @@ _TABLES_CACHE_SIZE = 8
 _tables_lock = threading.Lock()
 
 
-def _stored_tables(snapshot_id: int) -> _StoredTables | None:
-    head = IndicatorSnapshot.objects.filter(pk=snapshot_id).values_list("input_hash").first()
-    if head is None:
-        return None
-    key = (snapshot_id, head[0])
+def _stored_tables(snapshot_id: int, input_hash: str | None = None) -> _StoredTables | None:
+    """The snapshot's tables, cached by id and input hash (read here unless given)."""
+    if input_hash is None:
+        head = IndicatorSnapshot.objects.filter(pk=snapshot_id).values_list("input_hash").first()
+        if head is None:
+            return None
+        input_hash = head[0]
+    key = (snapshot_id, input_hash)
     with _tables_lock:
         if key in _TABLES_CACHE:
             _TABLES_CACHE.move_to_end(key)
@@ -184,7 +187,7 @@ def signs_with_evidence(row: SchoolTestIndicator) -> dict[str, dict[str, Any]]:
     missing = [letter for letter, sign in signs.items() if "evidence" not in sign]
     if not missing:
         return signs
-    stored = _stored_tables(row.snapshot_id)
+    stored = _stored_tables(row.snapshot_id, getattr(row, "snapshot_hash", None))
     out = dict(signs)
     for letter in missing:
         table = stored.tables.get(letter) if stored else None
@@ -199,15 +202,23 @@ def signs_with_evidence(row: SchoolTestIndicator) -> dict[str, dict[str, Any]]:
 def evaluated_against_last_full_pass(row: SchoolTestIndicator) -> bool:
     """Whether the row's school was evaluated after an upload against the region's
     references of the test's last full evaluation (until the next full pass refits them)."""
-    stored = _stored_tables(row.snapshot_id)
+    if getattr(row, "snapshot_reevaluated", None) == 0:
+        return False  # a full evaluation: nothing to read
+    stored = _stored_tables(row.snapshot_id, getattr(row, "snapshot_hash", None))
     return stored is not None and row.school_id in stored.reevaluated
 
 
 def school_rows(school: School, year: int) -> QuerySet[SchoolTestIndicator]:
     """The card's rows; the caller has already fetched ``school`` through a scoped getter."""
+    # The snapshot's hash and re-evaluated pupils come with the rows, so that reading each
+    # row's evidence from the cached tables costs no query per row.
     return (
         SchoolTestIndicator.objects.filter(school=school, year=year)
         .select_related("test")
+        .annotate(
+            snapshot_hash=F("snapshot__input_hash"),
+            snapshot_reevaluated=F("snapshot__reevaluated_pupils"),
+        )
         .order_by("test__grade", "test__subject")
     )
 

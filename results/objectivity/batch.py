@@ -213,7 +213,11 @@ def _evaluate_test(
             replaced=replaced,
         ),
         "b": journal_agreement_table(
-            agg["crosstab"], share_high, 0.0, params, reference=reference.journal
+            agg["crosstab"],
+            share_high,
+            reference.journal["region_share_high"],
+            params,
+            reference=reference.journal,
         ),
     }
     tables["c"], _ = bunching_table(

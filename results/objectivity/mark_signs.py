@@ -190,14 +190,12 @@ def high_results_reference(
     eligible = n >= params.min_pupils
     fit_mask = eligible if eligible.sum() >= 5 else n > 0
     alpha, beta = fit_beta_prior(k[fit_mask], n[fit_mask], params.prior_strength)
-    return {
+    reference: dict[str, Any] = {
         "region_counts": counts.sum(axis=0),
         "prior": (float(alpha), float(beta)),
         "region_mean_pct": float(np.sum(mean_pct * n) / max(int(n.sum()), 1)),
-        "shrunk": (k + alpha) / (n + alpha + beta),
-        "mean_pct": mean_pct,
-        "eligible": eligible,
     }
+    return {**reference, **high_results_peers(counts, mean_pct, reference, params)}
 
 
 def high_results_peers(

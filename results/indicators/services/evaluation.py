@@ -261,8 +261,6 @@ def snapshot_tables(evaluated: EvaluatedTest, params: DecisionParams) -> dict[st
     """What the snapshot stores of the table signs (see ``IndicatorSnapshot.tables``)."""
     if evaluated.evaluation is None:
         return None
-    if evaluated.partial is not None:
-        return evaluated.partial.tables
     evaluation = evaluated.evaluation
     versions = {s: v for s, v, _ in evaluated.inputs.slots}
     return {
