@@ -6,7 +6,6 @@ the job and offers the file. The CLI renders the same bytes synchronously.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
@@ -128,8 +127,9 @@ def run_pdf_job(*, job_id: int) -> None:
 
 def render_plan_xlsx(*, plan: Plan, today: date | None = None) -> bytes:
     """The plan as an Excel workbook: header block, then the measures table."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    from vpr_portal import spreadsheets
 
     today = today or timezone.localdate()
     items = _print_items(plan, with_execution=False)
@@ -146,7 +146,7 @@ def render_plan_xlsx(*, plan: Plan, today: date | None = None) -> bytes:
     headers += [("status", "Статус", 16), ("completed_on", "Дата выполнения", 14)]
     width = len(headers)
 
-    workbook = Workbook()
+    workbook = spreadsheets.new_workbook()
     sheet = workbook.active
     sheet.title = "План"
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -156,7 +156,7 @@ def render_plan_xlsx(*, plan: Plan, today: date | None = None) -> bytes:
 
     def line(text: str, *, bold: bool = False, center: bool = False) -> None:
         nonlocal row
-        sheet.cell(row=row, column=1, value=text).font = Font(bold=bold)
+        spreadsheets.put(sheet, row=row, column=1, value=text).font = Font(bold=bold)
         sheet.cell(row=row, column=1).alignment = Alignment(
             wrap_text=True, horizontal="center" if center else "left"
         )
@@ -182,7 +182,7 @@ def render_plan_xlsx(*, plan: Plan, today: date | None = None) -> bytes:
     row += 1
     header_row = row
     for column, (_key, title, col_width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=row, column=column, value=title)
+        cell = spreadsheets.put(sheet, row=row, column=column, value=title)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         cell.border = border
@@ -193,7 +193,7 @@ def render_plan_xlsx(*, plan: Plan, today: date | None = None) -> bytes:
         section = section_node.section
         heading = " ".join(p for p in (section.number, section.title) if p)
         if heading:
-            cell = sheet.cell(row=row, column=1, value=heading)
+            cell = spreadsheets.put(sheet, row=row, column=1, value=heading)
             cell.font = Font(bold=True)
             cell.fill = section_fill
             cell.alignment = wrap
@@ -211,7 +211,7 @@ def render_plan_xlsx(*, plan: Plan, today: date | None = None) -> bytes:
                 "completed_on": item.completed_on,
             }
             for column, (key, _title, _w) in enumerate(headers, start=1):
-                cell = sheet.cell(row=row, column=column, value=values[key] or None)
+                cell = spreadsheets.put(sheet, row=row, column=column, value=values[key] or None)
                 cell.alignment = wrap
                 cell.border = border
                 if key == "completed_on" and item.completed_on:
@@ -222,6 +222,4 @@ def render_plan_xlsx(*, plan: Plan, today: date | None = None) -> bytes:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(workbook)

@@ -43,9 +43,12 @@ def write_error_report(
 
     Written with openpyxl's write-only mode: 5,000 errors take well under a second.
     """
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
+
+    # The portal's one spreadsheet writer (Django-free): the rows copied from the user's
+    # file and the messages quoting its cells must come out as text, never as formulas.
+    from vpr_portal import spreadsheets
 
     if isinstance(results_file_or_errors, ResultsFile):
         rf = results_file_or_errors
@@ -55,7 +58,7 @@ def write_error_report(
         errors, notes = list(results_file_or_errors), list(warnings)
         fatal, error_count, warning_count = None, len(errors), len(notes)
 
-    wb = Workbook(write_only=True)
+    wb = spreadsheets.new_workbook(write_only=True)
     bold = Font(bold=True)
     fills = {
         "error": PatternFill("solid", fgColor=_RED),
@@ -65,7 +68,7 @@ def write_error_report(
     wrap = Alignment(wrap_text=True, vertical="top")
 
     def header_cell(ws: object, value: object) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = spreadsheets.cell(ws, value)
         cell.font = bold
         cell.fill = fills["header"]
         return cell
@@ -77,27 +80,30 @@ def write_error_report(
     listing.column_dimensions["D"].width = 16
     listing.freeze_panes = "A2"
     if fatal:
-        listing.append([header_cell(listing, "Файл не принят")])
-        listing.append([WriteOnlyCell(listing, value=fatal)])
-        listing.append([])
-    listing.append([header_cell(listing, t) for t in ("Строка", "Столбец", "Сообщение", "Вид")])
+        spreadsheets.append(listing, [header_cell(listing, "Файл не принят")])
+        spreadsheets.append(listing, [spreadsheets.cell(listing, fatal)])
+        spreadsheets.append(listing, [])
+    spreadsheets.append(
+        listing, [header_cell(listing, t) for t in ("Строка", "Столбец", "Сообщение", "Вид")]
+    )
     items = [(e, "error") for e in errors] + [(w, "warning") for w in notes]
     items.sort(key=lambda item: (item[0].row, item[1] != "error"))
     for problem, kind in items:
         label = "Ошибка" if kind == "error" else "Предупреждение"
-        message = WriteOnlyCell(listing, value=problem.message_ru)
+        message = spreadsheets.cell(listing, problem.message_ru)
         message.alignment = wrap
-        listing.append([problem.row or None, problem.column or "", message, label])
+        spreadsheets.append(listing, [problem.row or None, problem.column or "", message, label])
     if error_count > len(errors) or warning_count > len(notes):
-        listing.append([])
-        listing.append(
+        spreadsheets.append(listing, [])
+        spreadsheets.append(
+            listing,
             [
                 None,
                 None,
                 f"Показаны первые {len(errors)} ошибок из {error_count} и "
                 f"{len(notes)} предупреждений из {warning_count}. Исправьте их и загрузите "
                 "файл снова, чтобы увидеть остальные.",
-            ]
+            ],
         )
 
     if source_path is not None and items:
@@ -109,7 +115,7 @@ def write_error_report(
         if header and rows:
             _write_rows_sheet(wb, header, rows, by_row, fills, header_cell, wrap)
 
-    wb.save(out_path)
+    spreadsheets.save_workbook(wb, out_path)
 
 
 def _write_rows_sheet(
@@ -121,15 +127,18 @@ def _write_rows_sheet(
     header_cell: object,
     wrap: object,
 ) -> None:
-    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.cell import Cell
+
+    from vpr_portal import spreadsheets
 
     sheet = wb.create_sheet("Строки с ошибками")  # type: ignore[attr-defined]
     sheet.freeze_panes = "C2"
     position = {display_title(t): i for i, t in enumerate(header) if t}
-    sheet.append(
+    spreadsheets.append(
+        sheet,
         [header_cell(sheet, "Строка в файле")]  # type: ignore[operator]
         + [header_cell(sheet, t) for t in header]  # type: ignore[operator]
-        + [header_cell(sheet, "Ошибки")]  # type: ignore[operator]
+        + [header_cell(sheet, "Ошибки")],  # type: ignore[operator]
     )
     for row_number in sorted(rows):
         values = rows[row_number]
@@ -142,13 +151,11 @@ def _write_rows_sheet(
             if col is not None and col < len(cells):
                 cell = cells[col]
                 if not isinstance(cell, Cell):
-                    cell = cells[col] = WriteOnlyCell(sheet, value=cell)
+                    cell = cells[col] = spreadsheets.cell(sheet, cell)
                 cell.fill = fills[kind]
-        text = WriteOnlyCell(
+        text = spreadsheets.cell(
             sheet,
-            value="\n".join(
-                (f"{p.column}: " if p.column else "") + p.message_ru for p, _ in problems
-            ),
+            "\n".join((f"{p.column}: " if p.column else "") + p.message_ru for p, _ in problems),
         )
         text.alignment = wrap
-        sheet.append([row_number, *cells, text])
+        spreadsheets.append(sheet, [row_number, *cells, text])

@@ -7,18 +7,18 @@ one marker are listed, as in the lists sent to the regions.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from results.models import OfficialListEntry, OfficialListImport, SchoolYearIndicator, Test
 from schools.models import School
+from vpr_portal import spreadsheets
 from vpr_portal.jobs import UserFacingError
 
 TITLE = "ОО с признаками необъективности результатов"
@@ -65,19 +65,17 @@ def list_rows(year: int, schools: QuerySet[School]) -> tuple[list[str], list[lis
 
 def export_xlsx(year: int, schools: QuerySet[School]) -> bytes:
     header, rows = list_rows(year, schools)
-    workbook = Workbook()
+    workbook = spreadsheets.new_workbook()
     sheet = workbook.active
     sheet.title = "Перечень ОО"
-    sheet.append(header)
+    spreadsheets.append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        spreadsheets.append(sheet, row)
     sheet.column_dimensions["C"].width = 50
     sheet.column_dimensions["D"].width = 28
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheets.workbook_bytes(workbook)
 
 
 def _cell_flag(value: Any) -> int:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+
+from vpr_portal import spreadsheets
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
@@ -19,21 +20,21 @@ _PERCENT = "0.0"
 
 
 def _header(ws, report: dict[str, Any]) -> None:
-    ws.append([report["title"]])
+    spreadsheets.append(ws, [report["title"]])
     ws["A1"].font = _TITLE
-    ws.append(["Работа", report["test"]["label"]])
-    ws.append(["Регион", report["region"]])
-    ws.append(["Муниципалитет", report["municipality"]])
+    spreadsheets.append(ws, ["Работа", report["test"]["label"]])
+    spreadsheets.append(ws, ["Регион", report["region"]])
+    spreadsheets.append(ws, ["Муниципалитет", report["municipality"]])
     if report.get("school"):
-        ws.append(["ОО", f"{report['school']['name']} ({report['school']['login']})"])
+        spreadsheets.append(ws, ["ОО", f"{report['school']['name']} ({report['school']['login']})"])
     if report.get("class_label"):
-        ws.append(["Класс", report["class_label"]])
-    ws.append(["Сформировано", timezone.localtime().strftime("%d.%m.%Y %H:%M")])
-    ws.append([])
+        spreadsheets.append(ws, ["Класс", report["class_label"]])
+    spreadsheets.append(ws, ["Сформировано", timezone.localtime().strftime("%d.%m.%Y %H:%M")])
+    spreadsheets.append(ws, [])
 
 
 def _table(ws, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, flags=None) -> None:
-    ws.append(list(headers))
+    spreadsheets.append(ws, list(headers))
     header_row = ws.max_row
     for col in range(1, len(headers) + 1):
         cell = ws.cell(row=header_row, column=col)
@@ -41,14 +42,14 @@ def _table(ws, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, flags=N
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(rows):
-        ws.append(list(row))
+        spreadsheets.append(ws, list(row))
         for col, value in enumerate(row, start=1):
             if isinstance(value, float):
                 ws.cell(row=ws.max_row, column=col).number_format = _PERCENT
         if flags and flags[i]:
             for col in flags[i]:
                 ws.cell(row=ws.max_row, column=col).fill = _FLAG_FILL
-    ws.append([])
+    spreadsheets.append(ws, [])
 
 
 def _widths(ws, first: int = 34, rest: int = 13) -> None:
@@ -100,8 +101,10 @@ def _histogram(wb: Workbook, report: dict[str, Any]) -> None:
     ws.title = "Гистограмма"
     _header(ws, report)
     cuts = report["cuts"]
-    ws.append(["Шкала", f"«3» от {cuts['3']}", f"«4» от {cuts['4']}", f"«5» от {cuts['5']}"])
-    ws.append([])
+    spreadsheets.append(
+        ws, ["Шкала", f"«3» от {cuts['3']}", f"«4» от {cuts['4']}", f"«5» от {cuts['5']}"]
+    )
+    spreadsheets.append(ws, [])
     groups = report["groups"]
     headers = ["Первичный балл"]
     for g in groups:
@@ -143,13 +146,13 @@ def _dynamics(wb: Workbook, report: dict[str, Any]) -> None:
     ws.title = "Динамика"
     _header(ws, report)
     for g in report["groups"]:
-        ws.append([g["label"]])
+        spreadsheets.append(ws, [g["label"]])
         ws.cell(row=ws.max_row, column=1).font = _BOLD
         _table(ws, ["Год", "Участников", "«2», %", "«4» и «5», %", "Средний балл, % от макс."],
                [[year, p["n"], p["share_2"], p["quality"], p["mean_percent"]]
                 for year, p in zip(report["years"], g["points"], strict=True)])  # fmt: skip
         for flag in g.get("negative", []):
-            ws.append([f"Отрицательная динамика: {flag}"])
+            spreadsheets.append(ws, [f"Отрицательная динамика: {flag}"])
     _widths(ws, first=20, rest=16)
 
 
@@ -163,13 +166,11 @@ _SHEETS = {
 
 
 def report_workbook(report: dict[str, Any]) -> bytes:
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     _SHEETS[report["kind"]](wb, report)
     ws = wb.active
     if report.get("notes"):
-        ws.append([])
+        spreadsheets.append(ws, [])
         for note in report["notes"]:
-            ws.append([note])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+            spreadsheets.append(ws, [note])
+    return spreadsheets.workbook_bytes(wb)
