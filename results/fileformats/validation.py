@@ -25,6 +25,42 @@ from .schema import FileFormat, ResultsFile, RowError, TaskSpec
 _LOGIN_IN_TEXT = re.compile(r"(?<![a-z0-9])(edu\d{6})(?!\d)")
 _LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
 
+#: The longest participant code and class label the database keeps (PupilResult columns).
+CODE_MAX_LENGTH = 40
+CLASS_LABEL_MAX_LENGTH = 16
+#: A participant code: letters, digits, and inner spaces or ``- _ . / \``, starting with a
+#: letter or a digit. ФИС ОКО codes are numbers (10001, 00123); schools' own forms use
+#: «А-17» and the like. A code starting with ``=``, ``+``, ``-`` or ``@`` would be read as a
+#: formula by the spreadsheets the code is printed in later, so it is refused, not stored.
+_CODE = re.compile(r"[^\W_][\w .\-/\\]*")
+#: A class label before normalisation: letters, digits, spaces and ``- . /`` («4 а», «4-A»,
+#: «4Б-коррекционный»). Anything else («@SUM(1)») is refused rather than silently dropped.
+_CLASS_LABEL = re.compile(r"[^\W_](?:[^\W_]|[ .\-/])*")
+
+
+def participant_code_problem(code: str) -> str | None:
+    """The Russian reason a (non-empty) participant code is refused, or None if it is fine."""
+    if len(code) > CODE_MAX_LENGTH:
+        return f"Код участника длиннее {CODE_MAX_LENGTH} символов"
+    if not _CODE.fullmatch(code):
+        return (
+            f"Код участника «{code}» недопустим: разрешены буквы, цифры, пробел и знаки "
+            "«-», «_», «.», «/», «\\»; первым должна быть буква или цифра"
+        )
+    return None
+
+
+def class_label_problem(text: str) -> str | None:
+    """The Russian reason a (non-empty) class label is refused, or None if it is fine."""
+    if not _CLASS_LABEL.fullmatch(text):
+        return (
+            f"Класс «{text}» недопустим: разрешены буквы, цифры, пробел и знаки «-», «.», «/» "
+            "(например, «4А», «4 б»)"
+        )
+    if len(normalize_class_label(text)) > CLASS_LABEL_MAX_LENGTH:
+        return f"Класс «{text}» длиннее {CLASS_LABEL_MAX_LENGTH} символов"
+    return None
+
 
 def mark_for_scores(primary: np.ndarray, cuts: tuple[int, int, int]) -> np.ndarray:
     """VPR mark for each primary score: 2 below ``cuts[0]``, 3 from it, 4 from ``cuts[1]``,
@@ -308,6 +344,14 @@ def validate(
     col, title = roles.get(h.CODE, -1), titles.get(h.CODE)
     no_code = np.flatnonzero(codes == "")
     errors.add(no_code, col, title, lambda i: "Не указан код участника")
+    code_problems = {
+        c: problem
+        for c in dict.fromkeys(codes.tolist())
+        if c and (problem := participant_code_problem(c)) is not None
+    }
+    if code_problems:
+        bad_code = np.fromiter(map(code_problems.__contains__, codes), dtype=bool, count=n)
+        errors.add(np.flatnonzero(bad_code), col, title, lambda i: code_problems[codes[i]])
 
     logins, login_index = _logins(cols, fmt, roles, titles, default_login, errors)
     _duplicates(codes, login_index, col, title, cols.rows, errors)
@@ -315,6 +359,21 @@ def validate(
     class_label = np.full(n, "", dtype=object)
     if h.CLASS in cols.texts:
         raw_labels = cols.texts[h.CLASS]
+        label_problems = {
+            t: problem
+            for t in dict.fromkeys(raw_labels)
+            if t and (problem := class_label_problem(t)) is not None
+        }
+        if label_problems:
+            bad_label = np.fromiter(
+                map(label_problems.__contains__, raw_labels), dtype=bool, count=n
+            )
+            errors.add(
+                np.flatnonzero(bad_label),
+                roles[h.CLASS],
+                titles[h.CLASS],
+                lambda i: label_problems[raw_labels[i]],
+            )
         normalized = {t: normalize_class_label(t) for t in dict.fromkeys(raw_labels)}
         class_label = np.array(list(map(normalized.__getitem__, raw_labels)), dtype=object)
         warnings.add(
