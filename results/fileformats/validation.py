@@ -25,9 +25,6 @@ from .schema import FileFormat, ResultsFile, RowError, TaskSpec
 _LOGIN_IN_TEXT = re.compile(r"(?<![a-z0-9])(edu\d{6})(?!\d)")
 _LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
 
-#: The longest participant code and class label the database keeps (PupilResult columns).
-CODE_MAX_LENGTH = 40
-CLASS_LABEL_MAX_LENGTH = 16
 #: A participant code: letters, digits, and inner spaces or ``- _ . / \``, starting with a
 #: letter or a digit. ФИС ОКО codes are numbers (10001, 00123); schools' own forms use
 #: «А-17» and the like. A code starting with ``=``, ``+``, ``-`` or ``@`` would be read as a
@@ -38,27 +35,31 @@ _CODE = re.compile(r"[^\W_][\w .\-/\\]*")
 _CLASS_LABEL = re.compile(r"[^\W_](?:[^\W_]|[ .\-/])*")
 
 
+def _quoted(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def participant_code_problem(code: str) -> str | None:
-    """The Russian reason a (non-empty) participant code is refused, or None if it is fine."""
-    if len(code) > CODE_MAX_LENGTH:
-        return f"Код участника длиннее {CODE_MAX_LENGTH} символов"
+    """The Russian reason a (non-empty) participant code is refused, or None if it is fine.
+
+    The length (the database column's 40 characters) is checked by the import service."""
     if not _CODE.fullmatch(code):
         return (
-            f"Код участника «{code}» недопустим: разрешены буквы, цифры, пробел и знаки "
+            f"Код участника «{_quoted(code)}» недопустим: разрешены буквы, цифры, пробел и знаки "
             "«-», «_», «.», «/», «\\»; первым должна быть буква или цифра"
         )
     return None
 
 
 def class_label_problem(text: str) -> str | None:
-    """The Russian reason a (non-empty) class label is refused, or None if it is fine."""
+    """The Russian reason a (non-empty) class label is refused, or None if it is fine.
+
+    The length of the normalised label is checked by the import service."""
     if not _CLASS_LABEL.fullmatch(text):
         return (
-            f"Класс «{text}» недопустим: разрешены буквы, цифры, пробел и знаки «-», «.», «/» "
+            f"Класс «{_quoted(text)}» недопустим: разрешены буквы, цифры, пробел и знаки «-», «.», «/» "
             "(например, «4А», «4 б»)"
         )
-    if len(normalize_class_label(text)) > CLASS_LABEL_MAX_LENGTH:
-        return f"Класс «{text}» длиннее {CLASS_LABEL_MAX_LENGTH} символов"
     return None
 
 
