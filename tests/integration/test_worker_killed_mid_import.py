@@ -6,13 +6,17 @@ sends the job again. The import completes exactly once: one version per school, 
 pupil once, the upload applied, the job succeeded after two starts.
 """
 
+import time
+
 import pytest
 from django.db import connection
 
 from results.models import PupilResult, ResultVersion, Upload, UploadStatus
 from tests.conftest import require_env
+from tests.foundation.poison_tasks import kill_own_worker
 from tests.jobworkers import kill_group, seed_results_import, start_worker, stop_group, wait_until
 from tests.processes import base_env
+from vpr_portal.jobs import start_job
 from vpr_portal.models import Job, JobStatus
 
 pytestmark = pytest.mark.integration
@@ -78,3 +82,27 @@ def test_an_import_whose_worker_is_sigkilled_mid_way_completes_exactly_once_on_r
     assert ResultVersion.objects.count() == schools
     assert PupilResult.objects.count() == rows
     assert "sent again after attempt 1" in log.read_text(errors="replace")
+
+
+def test_a_task_that_kills_its_worker_ends_failed_after_the_attempt_cap_on_redis(
+    worker_env, tmp_path
+):
+    worker_env["PORTAL_JOB_MAX_ATTEMPTS"] = "3"
+    log = tmp_path / "worker.log"
+    worker = start_worker(worker_env, log, "--include", "tests.foundation.poison_tasks")
+    try:
+        job = start_job(kind="poison", title="Ядовитый файл", task=kill_own_worker)
+        wait_until(
+            lambda: Job.objects.get(pk=job.pk).status == JobStatus.FAILED,
+            timeout=240,
+            what="the poisoned job to fail",
+            log=log,
+        )
+        time.sleep(5)  # no further start: the worker stopped looping
+        assert worker.poll() is None
+    finally:
+        stop_group(worker)
+    job.refresh_from_db()
+    assert job.attempts == 3
+    assert job.message.startswith("Обработка прервалась 3 раз;")
+    assert log.read_text(errors="replace").count("exited with 'signal 9 (SIGKILL)'") == 3
