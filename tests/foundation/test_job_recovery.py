@@ -232,3 +232,19 @@ def test_a_visibility_timeout_below_the_task_time_limit_refuses_to_start():
     )
     assert done["returncode"] != 0
     assert "CELERY_BROKER_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT" in done["stderr"]
+
+
+def test_a_job_silent_beyond_its_time_limit_is_orphaned_even_if_a_process_has_its_pid(
+    django_capture_on_commit_callbacks,
+):
+    # A restarted container reuses pids: a live pid alone does not keep a silent job.
+    process, worker = live_worker()
+    try:
+        job = running_job(worker=worker)
+        Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - silent_for(job))
+        with django_capture_on_commit_callbacks(execute=False) as sent:
+            assert sweeper.sweep_stuck_jobs()["requeued"] == 1
+        assert len(sent) == 1 and Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    finally:
+        process.kill()
+        process.wait()
