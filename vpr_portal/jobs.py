@@ -96,14 +96,18 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _process_alive(worker: str) -> bool | None:
+#: Jobs whose body runs in this process now (a threads pool runs several at once).
+_running_here: set[int] = set()
+
+
+def _process_alive(worker: str, job_id: int) -> bool | None:
     """Whether the process named ``host:pid`` is alive; None if it is on another host."""
     host, _, pid = worker.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return None
     if int(pid) == os.getpid():
-        # This process is asking, so it does not run that job any more.
-        return False
+        # This process is asking: it runs the job only if its body is under way here.
+        return job_id in _running_here
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -137,7 +141,7 @@ def is_orphaned(job: Job, *, now: Any = None) -> bool:
     """
     if job.status != JobStatus.RUNNING:
         return False
-    alive = _process_alive(job.worker) if job.worker else None
+    alive = _process_alive(job.worker, job.pk) if job.worker else None
     if alive is False:
         return True
     if alive and not job.task_name:
@@ -221,6 +225,7 @@ def run_job(job_id: int) -> Iterator[JobReporter | None]:
         yield None
         return
     reporter = JobReporter(job_id)
+    _running_here.add(job_id)
     try:
         yield reporter
     except UserFacingError as exc:
@@ -242,6 +247,8 @@ def run_job(job_id: int) -> Iterator[JobReporter | None]:
             Job.objects.filter(pk=job_id).update(
                 status=JobStatus.SUCCEEDED, progress=100, finished_at=timezone.now(), worker=""
             )
+    finally:
+        _running_here.discard(job_id)
 
 
 def run_job_body(job_id: int, body: Callable[[JobReporter], dict | None]) -> None:

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from tests.processes import ROOT, base_env
 from vpr_portal import sweeper
-from vpr_portal.jobs import create_job, run_job, run_job_body, start_job, worker_id
+from vpr_portal.jobs import (
+    create_job,
+    is_orphaned,
+    run_job,
+    run_job_body,
+    start_job,
+    worker_id,
+)
 from vpr_portal.models import Job, JobStatus
 from vpr_portal.tasks import ping
 
@@ -248,3 +255,24 @@ def test_a_job_silent_beyond_its_time_limit_is_orphaned_even_if_a_process_has_it
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_job_under_way_in_this_very_process_is_not_taken_for_orphaned(
+    django_capture_on_commit_callbacks,
+):
+    # A threads pool runs several jobs in one process: a duplicate message, or the
+    # sweeper in the same process, must not run a job whose body is under way here.
+    job = create_job(kind="demo", title="Демо")
+    nested = []
+    with run_job(job.pk) as reporter:
+        assert reporter is not None
+        run_job_body(job.pk, lambda r: nested.append(1))
+        with django_capture_on_commit_callbacks(execute=False) as sent:
+            assert sweeper.sweep_stuck_jobs()["requeued"] == 0
+        assert sent == []
+    assert nested == []
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 1)
+    # Once the body is over, a row still «running» in this process would be orphaned.
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, worker=worker_id())
+    assert is_orphaned(Job.objects.get(pk=job.pk))
