@@ -24,3 +24,12 @@ class ResultsConfig(AppConfig):
         from results.indicators.dashboard import register as register_indicator_panels
 
         register_indicator_panels()
+
+        # Job recovery (sec-celery): an upload follows its job when the sweeper or the
+        # delivery cap fails it; uploads no job will finish are failed by the sweeper.
+        from results.services.uploads import fail_orphaned_uploads, follow_abandoned_job
+        from vpr_portal.jobs import job_abandoned
+        from vpr_portal.sweeper import register_sweep
+
+        job_abandoned.connect(follow_abandoned_job, dispatch_uid="results-follow-abandoned-job")
+        register_sweep(fail_orphaned_uploads)

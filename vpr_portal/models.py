@@ -36,12 +36,27 @@ class Job(models.Model):
     started_at = models.DateTimeField("начато", null=True, blank=True)
     finished_at = models.DateTimeField("завершено", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("запусков", default=0)
+    # Recovery (vpr_portal/sweeper.py): what to send again, who runs it, when it last spoke.
+    task_name = models.CharField("задача Celery", max_length=200, blank=True)
+    task_args = models.JSONField("аргументы задачи", default=list, blank=True)
+    worker = models.CharField(
+        "обработчик", max_length=255, blank=True, help_text="Узел и процесс: host:pid."
+    )
+    heartbeat_at = models.DateTimeField(
+        "последний признак жизни",
+        null=True,
+        blank=True,
+        help_text="Начало, каждый отчёт о ходе работы и повторная постановка в очередь.",
+    )
 
     class Meta:
         verbose_name = "фоновая задача"
         verbose_name_plural = "фоновые задачи"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["kind", "status"])]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} — {self.get_status_display()}"

@@ -169,7 +169,7 @@ if not CELERY_BROKER_URL:
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -180,10 +180,37 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
+# --- Job recovery (sec-celery): visibility timeout, delivery cap, sweeper ---
+# Redis redelivers an unacknowledged message after the visibility timeout: it must exceed
+# every task's hard time limit, or a long task would run twice at once (asserted in
+# tests/foundation/test_job_recovery.py).
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int(
+    "CELERY_BROKER_VISIBILITY_TIMEOUT", max(3600, 2 * CELERY_TASK_TIME_LIMIT)
+)
+if CELERY_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_BROKER_VISIBILITY_TIMEOUT} <= {CELERY_TASK_TIME_LIMIT})"
+    )
+if not CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_BROKER_VISIBILITY_TIMEOUT
+# A job is started at most this many times (a file that kills its worker ends failed).
+PORTAL_JOB_MAX_ATTEMPTS = env_int("PORTAL_JOB_MAX_ATTEMPTS", 3)
+# A running job silent beyond its task's hard time limit plus this is run by no one.
+PORTAL_JOB_STALE_GRACE_SECONDS = env_int("PORTAL_JOB_STALE_GRACE_SECONDS", 60)
+# A job still queued after this long (its message lost) is sent again.
+PORTAL_JOB_QUEUED_RESEND_SECONDS = env_int("PORTAL_JOB_QUEUED_RESEND_SECONDS", 1800)
+PORTAL_JOB_SWEEP_SECONDS = env_int("PORTAL_JOB_SWEEP_SECONDS", 300)
+# --- end job recovery ---
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Filled by the apps (see vpr_portal/celery.py): nightly recomputes, reminders.
 CELERY_BEAT_SCHEDULE: dict = {}
+# Job recovery (sec-celery): re-queue or fail jobs lost with their worker.
+CELERY_BEAT_SCHEDULE["portal-sweep-stuck-jobs"] = {
+    "task": "portal.sweep_stuck_jobs",
+    "schedule": float(PORTAL_JOB_SWEEP_SECONDS),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

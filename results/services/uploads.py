@@ -29,8 +29,16 @@ from results.models import ResultSlot, Test, Upload, UploadSource, UploadStatus
 from results.services import reading, storage
 from results.services.reading import Refusal
 from schools.models import Municipality, School
-from vpr_portal.jobs import JobReporter, UserFacingError, create_job, enqueue_on_commit, run_job
-from vpr_portal.models import Job
+from vpr_portal.jobs import (
+    JobReporter,
+    UserFacingError,
+    create_job,
+    enqueue_job_task,
+    enqueue_on_commit,
+    run_job,
+    worker_id,
+)
+from vpr_portal.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -204,8 +212,73 @@ def submit_upload(
             params={"upload_id": upload.pk},
         )
         upload.save(update_fields=["job"])
-        enqueue_on_commit(tasks.import_upload, upload.pk)
+        enqueue_job_task(upload.job, tasks.import_upload, upload.pk)
     return created
+
+
+def attach_local_job(upload: Upload) -> Job:
+    """A job row for an import that this process runs itself (the command line).
+
+    It names the process (host:pid) and carries the heartbeat, so if the process is
+    killed the sweeper fails the upload instead of leaving it «processing» forever. It
+    has no task: no worker will ever pick it up again.
+    """
+    upload.job = create_job(
+        kind="results_import_cli",
+        title=f"Загрузка результатов (командная строка): {upload.original_filename}",
+        params={"upload_id": upload.pk},
+    )
+    Job.objects.filter(pk=upload.job.pk).update(worker=worker_id())
+    upload.save(update_fields=["job"])
+    return upload.job
+
+
+# --- Recovery: uploads follow their job (vpr_portal/sweeper.py) ---------------------
+
+#: An unfinished upload whose job is gone or finished, or that never had one.
+ABANDONED_MESSAGE = (
+    "Обработка файла прервалась и не будет продолжена. Ничего не изменено; загрузите файл заново."
+)
+
+
+def follow_abandoned_job(sender: Any = None, *, job: Job, **kwargs: Any) -> None:
+    """A job failed by recovery fails its unfinished upload with the same message."""
+    for upload in Upload.objects.filter(
+        job_id=job.pk, status__in=[UploadStatus.QUEUED, UploadStatus.PROCESSING]
+    ):
+        _finish(upload, status=UploadStatus.FAILED, message=job.message or ABANDONED_MESSAGE)
+
+
+def fail_orphaned_uploads(*, now: Any = None) -> int:
+    """Fail unfinished uploads that no job will ever finish.
+
+    A command-line import killed before its job row existed (or stored before jobs
+    named their process) has none; an upload whose job ended without it has a finished
+    one. Jobs still alive keep theirs. Uploads younger than the longest task limit are
+    left alone.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    limit = settings.CELERY_TASK_TIME_LIMIT + settings.PORTAL_JOB_STALE_GRACE_SECONDS
+    unfinished = Upload.objects.filter(
+        status__in=[UploadStatus.QUEUED, UploadStatus.PROCESSING],
+        created_at__lt=now - timedelta(seconds=limit),
+    )
+    orphaned = unfinished.filter(job__isnull=True) | unfinished.filter(
+        job__status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED]
+    )
+    count = 0
+    for upload in orphaned.select_related("job"):
+        message = upload.job.message if upload.job and upload.job.message else ABANDONED_MESSAGE
+        if upload.job and upload.job.status == JobStatus.SUCCEEDED:
+            message = ABANDONED_MESSAGE
+        _finish(upload, status=UploadStatus.FAILED, message=message)
+        logger.warning("Upload %s failed by the sweeper: no job will finish it", upload.pk)
+        count += 1
+    return count
 
 
 def process_upload(*, upload_id: int) -> ImportOutcome:

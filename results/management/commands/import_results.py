@@ -56,6 +56,8 @@ class Command(BaseCommand):
         if created.upload is None:
             outcome = created.unchanged
         else:
+            # A job row naming this process: if it is killed, the sweeper fails the upload.
+            uploads.attach_local_job(created.upload)
             outcome = uploads.process_upload(upload_id=created.upload.pk)
 
         if options["json"]:
