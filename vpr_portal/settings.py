@@ -290,3 +290,8 @@ CELERY_BEAT_SCHEDULE["indicators-nightly"] = {
     # After midnight: every year with results; unchanged tests are reused by their hash.
     "schedule": crontab(hour=2, minute=15),
 }
+
+# --- Audit (issue 11, branch sec-audit): model history with the acting user ---
+INSTALLED_APPS += ["simple_history"]
+MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]
+# --- end audit
