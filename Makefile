@@ -56,6 +56,18 @@ audit: install-dev
 	$(PY) .ci/dependency_audit.py --installed --max-age-days $(ADVISORY_MAX_AGE_DAYS)
 # --- end security audits
 
+# --- Backup and restore (issue 11): the database (pg_dump -Fc, or SQLite's backup API) and
+# MEDIA_ROOT in one archive under var/backups/, or BACKUP_FILE=…; run them with the portal's
+# environment (for `make run`'s database: DEBUG=1 make backup). A restore replaces the
+# database's content and checks every table's row count against the archive.
+backup: install
+	$(PY) manage.py backup_portal $(if $(BACKUP_FILE),--output $(BACKUP_FILE))
+
+restore: install
+	@test -n "$(BACKUP_FILE)" || { echo "make restore BACKUP_FILE=var/backups/portal-….tar.gz"; exit 2; }
+	$(PY) manage.py restore_portal $(BACKUP_FILE)
+# --- end backup and restore
+
 bench: install-dev
 	$(PY) .ci/services.py run -- $(PY) bench/run.py
 
