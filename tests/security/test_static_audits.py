@@ -141,3 +141,11 @@ def test_an_unpinned_requirement_fails_the_audit(tmp_path):
     requirements.write_text("Django>=4.2\n")
     with pytest.raises(audit.AuditError, match="not pinned"):
         audit.read_pins([requirements])
+
+
+def test_docs_security_says_which_advisories_were_checked_and_when():
+    snapshot = json.loads(SNAPSHOT.read_text())
+    text = (ROOT / "docs" / "security.md").read_text()
+    assert snapshot["source_commit"][:12] in text
+    assert snapshot["source_date"][:10] in text
+    assert f"{len(snapshot['advisories'])} advisories" in text
