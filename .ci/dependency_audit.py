@@ -5,7 +5,7 @@ pip-audit needs an advisory service these machines cannot reach, so the advisori
 PyPA advisory database, commit and date recorded inside). This script fails (exit 1) when:
   * a pin of the requirements files (or, with --installed, a package installed in the running
     interpreter) falls in an advisory's affected range or list;
-  * the snapshot is empty, or does not cover a pinned package (it would audit nothing);
+  * the snapshot is empty, or is a partial one that does not cover a pinned package;
   * the snapshot's source is older than --max-age-days (default 400).
 It never passes because it audited nothing: it prints how many pins it checked against how
 many advisories.
@@ -119,7 +119,7 @@ def is_affected(version: str, advisory: dict) -> bool:
 
 def load_snapshot(path: Path, *, max_age_days: int, today: dt.date | None = None) -> dict:
     snapshot = json.loads(path.read_text(encoding="utf-8"))
-    if not snapshot.get("advisories") or not snapshot.get("packages_covered"):
+    if not snapshot.get("advisories"):
         raise AuditError(f"{path}: the advisory snapshot is empty — it would audit nothing")
     source_date = dt.datetime.fromisoformat(snapshot["source_date"]).date()
     age = ((today or dt.datetime.now(dt.UTC).date()) - source_date).days
@@ -132,8 +132,10 @@ def load_snapshot(path: Path, *, max_age_days: int, today: dt.date | None = None
 
 
 def audit(pins: dict[str, str], snapshot: dict) -> list[Finding]:
-    covered = {canonicalize_name(p) for p in snapshot["packages_covered"]}
-    missing = sorted(set(pins) - covered)
+    # A complete snapshot holds the whole database: a package absent from it had no advisory.
+    # A partial one (built for some packages only) must have been built for every pin.
+    covered = {canonicalize_name(p) for p in snapshot.get("packages_covered", [])}
+    missing = [] if snapshot.get("complete") is True else sorted(set(pins) - covered)
     if missing:
         raise AuditError(
             "the advisory snapshot was not built for: "

@@ -1,10 +1,10 @@
 """Build the offline advisory snapshot that `.ci/dependency_audit.py` checks pins against.
 
 pip-audit cannot reach an advisory database from the portal's build machines, so the facts
-it would fetch are kept in the repository: for every package installed in .venv (the pins of
-requirements*.txt and their transitive dependencies), the PyPA advisory database's entries —
-id, aliases, affected ranges, explicitly listed versions when there is no range, fixed
-versions — plus the source commit and its date. Derived facts only, not the YAML files.
+it would fetch are kept in the repository: every entry of the PyPA advisory database — id,
+package, aliases, affected ranges, explicitly listed versions when there is no range, fixed
+versions — plus the source commit and its date, one advisory a line. Derived facts only,
+not the YAML files.
 
 Refresh (on a machine that can clone GitHub):
     git clone --bare https://github.com/pypa/advisory-database /tmp/advisory-database
@@ -65,40 +65,58 @@ def advisory_facts(doc: dict, package: str) -> dict | None:
     }
 
 
+def read_blobs(repo: str, specs: list[str]) -> list[bytes]:
+    """Contents of `rev:path` objects through one `git cat-file --batch`."""
+    done = subprocess.run(
+        ["git", f"--git-dir={repo}", "cat-file", "--batch"],
+        input="".join(f"{spec}\n" for spec in specs).encode(),
+        capture_output=True,
+        check=True,
+    )
+    out, blobs, at = done.stdout, [], 0
+    for _ in specs:
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        blobs.append(out[header_end + 1 : header_end + 1 + size])
+        at = header_end + 1 + size + 1
+    return blobs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("git_dir", help="a clone (bare or not) of pypa/advisory-database")
     parser.add_argument("--rev", default="HEAD")
     args = parser.parse_args()
     commit, date = git(args.git_dir, "log", "-1", "--format=%H %cI", args.rev).split()
-    listed = {
-        Path(p).name
-        for p in git(args.git_dir, "ls-tree", "--name-only", f"{args.rev}:vulns").split()
-    }
-    packages = installed_packages()
+    paths = [
+        p
+        for p in git(args.git_dir, "ls-tree", "-r", "--name-only", args.rev, "vulns").split()
+        if p.endswith((".yaml", ".yml"))
+    ]
     advisories = []
-    for package in packages:
-        if package not in listed:
-            continue
-        for name in git(
-            args.git_dir, "ls-tree", "--name-only", f"{args.rev}:vulns/{package}"
-        ).split():
-            doc = yaml.safe_load(git(args.git_dir, "show", f"{args.rev}:vulns/{package}/{name}"))
-            facts = advisory_facts(doc, package)
-            if facts:
-                advisories.append(facts)
+    for path, blob in zip(
+        paths, read_blobs(args.git_dir, [f"{args.rev}:{p}" for p in paths]), strict=True
+    ):
+        facts = advisory_facts(yaml.safe_load(blob), canonicalize_name(Path(path).parent.name))
+        if facts:
+            advisories.append(facts)
     snapshot = {
         "source": "https://github.com/pypa/advisory-database",
         "source_commit": commit,
         "source_date": date,
         "collected_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "packages_covered": packages,
+        # Every package of the database: one absent from it had no advisory on that date.
+        "complete": True,
+        "installed_when_built": installed_packages(),
         "advisories": advisories,
     }
-    SNAPSHOT.write_text(json.dumps(snapshot, ensure_ascii=False, indent=1) + "\n")
-    print(
-        f"{len(advisories)} advisories for {len(packages)} packages -> {SNAPSHOT}", file=sys.stderr
-    )
+    lines = [json.dumps(a, ensure_ascii=False, sort_keys=True) for a in advisories]
+    head = {k: v for k, v in snapshot.items() if k != "advisories"}
+    text = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
+    text += ',\n "advisories": [\n' + ",\n".join(lines) + "\n ]\n}\n"
+    json.loads(text)  # the hand-made layout (one advisory a line) is valid JSON
+    SNAPSHOT.write_text(text)
+    print(f"{len(advisories)} advisories from {len(paths)} files -> {SNAPSHOT}", file=sys.stderr)
     return 0
 
 
