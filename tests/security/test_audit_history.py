@@ -108,3 +108,14 @@ def test_the_admin_shows_the_history_of_a_school(client, administrator, school):
     response = client.get(reverse("admin:schools_school_history", args=[school.pk]))
     assert response.status_code == 200
     assert "История" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", AUDITED_MODELS, ids=lambda m: m.__name__)
+def test_the_admin_of_every_audited_model_offers_its_history(client, administrator, model):
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    model_admin = admin.site._registry.get(model)
+    if model is TestTask:  # edited inline on its test, whose admin shows the history
+        model_admin = admin.site._registry[Test]
+    assert isinstance(model_admin, SimpleHistoryAdmin), model.__name__
