@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from observers.models import (
     Act,
@@ -55,7 +56,7 @@ class ScheduledSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin):  # audit: «История» button (issue 11)
     # Rules are enforced by the service used in the pages; admin is for repairs.
     list_display = (
         "date",
@@ -102,7 +103,7 @@ class ActPhotoInline(admin.TabularInline):
 
 
 @admin.register(Act)
-class ActAdmin(admin.ModelAdmin):
+class ActAdmin(SimpleHistoryAdmin):  # audit: «История» button (issue 11)
     list_display = ("pk", "assignment", "status", "no_violations", "submitted_at", "reviewed_at")
     list_filter = ("status", "no_violations")
     search_fields = (

@@ -10,6 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from results.models import Test
 from schools.models import Municipality, School
@@ -214,6 +215,8 @@ class Assignment(models.Model):
     cancelled_at = models.DateTimeField("отменено", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
+
     class Meta:
         verbose_name = "назначение наблюдателя"
         verbose_name_plural = "назначения наблюдателей"
@@ -345,6 +348,8 @@ class Act(models.Model):
     review_comment = models.TextField("комментарий проверяющего", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
 
     class Meta:
         verbose_name = "акт общественного наблюдения"

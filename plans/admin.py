@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import (
     DeadlineWindow,
@@ -21,7 +22,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(SimpleHistoryAdmin):  # audit: «История» button (issue 11)
     list_display = ("title", "municipality", "period_start", "period_end", "status")
     list_filter = ("status", "municipality")
     search_fields = ("title", "basis", "order_reference")
@@ -49,7 +50,7 @@ class ResponsibleInline(admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(SimpleHistoryAdmin):  # audit: «История» button (issue 11)
     list_display = ("number", "text_short", "plan", "deadline_text", "deadline_kind", "status")
     list_filter = ("status", "deadline_kind", "plan__municipality")
     search_fields = ("text", "number", "deadline_text", "responsible_text")

@@ -13,6 +13,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, Max, Min, OuterRef, Q, Value, When
+from simple_history.models import HistoricalRecords
 
 from schools.models import Municipality, School
 
@@ -116,6 +117,8 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField("создан", auto_now_add=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
+
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
 
     class Meta:
         verbose_name = "план мероприятий"
@@ -233,6 +236,8 @@ class Item(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ItemQuerySet.as_manager()
+
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
 
     class Meta:
         verbose_name = "мероприятие"

@@ -1,6 +1,17 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from results.models import PupilResult, ResultSlot, ResultVersion, Test, TestTask, Upload
+from results.models import (
+    OfficialListEntry,
+    OfficialListImport,
+    PupilResult,
+    ResultSlot,
+    ResultVersion,
+    Test,
+    TestTask,
+    Upload,
+)
+from vpr_portal import audit
 
 
 class TestTaskInline(admin.TabularInline):
@@ -10,7 +21,7 @@ class TestTaskInline(admin.TabularInline):
 
 
 @admin.register(Test)
-class TestAdmin(admin.ModelAdmin):
+class TestAdmin(SimpleHistoryAdmin):  # audit: «История» button (issue 11)
     list_display = (
         "__str__",
         "year",
@@ -86,6 +97,20 @@ class PupilResultAdmin(admin.ModelAdmin):
     list_select_related = ("school", "test")
     show_full_result_count = False  # counting millions of rows on every page is slow
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:  # audit: pupils' rows shown (issue 11)
+            shown = list(changelist.result_list)
+            audit.log_pupil_access(
+                user=request.user,
+                route="admin:results_pupilresult_changelist",
+                school_ids=[row.school_id for row in shown],
+                row_count=len(shown),
+                channel="admin",
+            )
+        return response
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -94,3 +119,30 @@ class PupilResultAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Audit (issue 11): official lists with their history ---
+
+
+class OfficialListEntryInline(admin.TabularInline):
+    model = OfficialListEntry
+    extra = 0
+    fields = ("year", "login", "school", "marker_count", "markers")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(OfficialListImport)
+class OfficialListImportAdmin(SimpleHistoryAdmin):
+    list_display = ("original_filename", "year", "rows", "created_by", "created_at")
+    list_filter = ("year",)
+    readonly_fields = ("created_at",)
+    inlines = [OfficialListEntryInline]
+
+
+@admin.register(OfficialListEntry)
+class OfficialListEntryAdmin(SimpleHistoryAdmin):
+    list_display = ("login", "year", "school", "marker_count", "list_import")
+    list_filter = ("year",)
+    search_fields = ("login", "school_name")
+    raw_id_fields = ("school", "list_import")

@@ -27,7 +27,7 @@ from results.models import PupilResult, Test, TestTask, Upload, UploadSource
 from results.selectors import reports as report_selectors
 from results.services import uploads as upload_services
 from schools.models import Municipality, School
-from vpr_portal import roles
+from vpr_portal import audit, roles
 
 
 class TestTaskSerializer(serializers.ModelSerializer):
@@ -259,7 +259,7 @@ class PupilResultFilter(django_filters.FilterSet):
         fields = ["school", "school_login", "test", "class_label"]
 
 
-class PupilResultViewSet(viewsets.ReadOnlyModelViewSet):
+class PupilResultViewSet(audit.LogsPupilRows, viewsets.ReadOnlyModelViewSet):  # audit: reads logged
     """Pupils' current results (codes only), filtered by school, test and class."""
 
     serializer_class = PupilResultSerializer

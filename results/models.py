@@ -4,6 +4,7 @@ import orjson
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Session(models.TextChoices):
@@ -62,6 +63,8 @@ class Test(models.Model):
 
     objects = TestQuerySet.as_manager()
 
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
+
     class Meta:
         verbose_name = "проверочная работа"
         verbose_name_plural = "проверочные работы (каталог)"
@@ -108,6 +111,8 @@ class TestTask(models.Model):
     number = models.CharField("номер", max_length=20)
     max_score = models.PositiveSmallIntegerField("максимальный балл")
     level = models.CharField("уровень", max_length=1, choices=TaskLevel.choices, blank=True)
+
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
 
     class Meta:
         verbose_name = "задание"
@@ -743,6 +748,8 @@ class OfficialListImport(models.Model):
     )
     created_at = models.DateTimeField("загружен", auto_now_add=True)
 
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
+
     class Meta:
         verbose_name = "официальный перечень ОО с признаками"
         verbose_name_plural = "официальные перечни ОО с признаками"
@@ -775,6 +782,8 @@ class OfficialListEntry(models.Model):
     #: {"4 РУ": 1, "4 МА": 0, …}
     markers = models.JSONField("маркеры", default=dict)
     marker_count = models.PositiveSmallIntegerField("количество маркеров", default=0)
+
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
 
     class Meta:
         verbose_name = "строка официального перечня"

@@ -8,3 +8,11 @@ from results.services import uploads
 @shared_task(name="results.import_upload")
 def import_upload(upload_id: int) -> None:
     uploads.process_upload(upload_id=upload_id)
+
+
+@shared_task(name="results.purge_pupil_rows")
+def purge_pupil_rows() -> None:
+    """Monthly (beat): pupils' rows past the retention period (results.services.retention)."""
+    from results.services.retention import purge_pupil_rows as purge
+
+    purge()

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from schools.models import Membership, Municipality, Region, School
 
@@ -10,14 +11,14 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(SimpleHistoryAdmin):  # audit: «История» button (issue 11)
     list_display = ("name", "region")
     list_filter = ("region",)
     search_fields = ("name",)
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(SimpleHistoryAdmin):  # audit: «История» button (issue 11)
     list_display = ("login", "display_name", "municipality", "school_type", "locality", "is_active")
     list_filter = ("municipality", "school_type", "locality", "is_active")
     search_fields = ("login", "full_name", "short_name", "director")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from vpr_portal.roles import Role
 
@@ -28,6 +29,8 @@ class Region(models.Model):
 class Municipality(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="municipalities")
     name = models.CharField("название", max_length=200)
+
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
 
     class Meta:
         verbose_name = "муниципалитет"
@@ -84,6 +87,8 @@ class School(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SchoolQuerySet.as_manager()
+
+    history = HistoricalRecords()  # audit: who changed what, when (issue 11)
 
     class Meta:
         verbose_name = "образовательная организация"

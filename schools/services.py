@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from schools.models import LOGIN_PATTERN, Locality, Municipality, Region, School, SchoolType
+from vpr_portal import audit
 from vpr_portal.tabular import TableFileError, TableRow, read_table
 
 REGISTRY_COLUMNS = [
@@ -119,6 +120,7 @@ def _parse_row(row: TableRow) -> tuple[dict, list[str]]:
     return fields, errors
 
 
+@audit.records_import(audit.ImportKind.REGISTRY)
 def import_school_registry(
     *, source: BinaryIO | Path | str, filename: str, region: Region | None = None
 ) -> RegistryImportReport:

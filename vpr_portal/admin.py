@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from vpr_portal.models import Job
+from vpr_portal.models import ImportBatch, Job, PupilDataAccess
 
 
 @admin.register(Job)
@@ -28,3 +28,44 @@ class JobAdmin(admin.ModelAdmin):
         "task_name",
         "task_args",
     )
+
+
+# --- Audit (issue 11): read-only journals ---
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(_ReadOnlyAdmin):
+    list_display = (
+        "at",
+        "kind",
+        "channel",
+        "user",
+        "file_name",
+        "succeeded",
+        "created",
+        "updated",
+        "refused",
+        "reference",
+    )
+    list_filter = ("kind", "channel", "succeeded")
+    search_fields = ("file_name", "reference", "user__username")
+    date_hierarchy = "at"
+
+
+@admin.register(PupilDataAccess)
+class PupilDataAccessAdmin(_ReadOnlyAdmin):
+    list_display = ("at", "user_ref", "channel", "route", "row_count", "school_ids")
+    list_filter = ("channel", "route")
+    search_fields = ("route",)
+    date_hierarchy = "at"

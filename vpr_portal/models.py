@@ -64,3 +64,68 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+# --- Audit (issue 11): import batches and reads of pupil-level rows ---
+
+
+class ImportKind(models.TextChoices):
+    REGISTRY = "registry", "реестр ОО"
+    RESULTS = "results", "результаты ВПР"
+    PLAN = "plan", "план мероприятий"
+    OBSERVERS = "observers", "наблюдатели"
+    SCHEDULE = "schedule", "расписание"
+    OFFICIAL_LIST = "official_list", "перечень ОО"
+    CATALOG = "catalog", "каталог работ"
+
+
+class ImportBatch(models.Model):
+    """One import of a file, by whom and when, and what it did (written by the services)."""
+
+    kind = models.CharField("что загружено", max_length=20, choices=ImportKind.choices)
+    channel = models.CharField("откуда", max_length=10, help_text="web, api, cli, demo")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="кто",
+    )
+    at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+    file_name = models.CharField("файл", max_length=255, blank=True)
+    succeeded = models.BooleanField("принят", default=True)
+    created = models.PositiveIntegerField("создано", default=0)
+    updated = models.PositiveIntegerField("изменено", default=0)
+    refused = models.PositiveIntegerField("отклонено", default=0)
+    reference = models.CharField(
+        "объект", max_length=100, blank=True, help_text="upload:12, plan:3"
+    )
+
+    class Meta:
+        verbose_name = "пакет импорта"
+        verbose_name_plural = "журнал импорта"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%d.%m.%Y %H:%M}"
+
+
+class PupilDataAccess(models.Model):
+    """A read of pupil-level rows (a page, the API, a file): who, where, which schools, how
+    many rows. No participant codes and no other content of the rows."""
+
+    user_ref = models.BigIntegerField("пользователь (id)", null=True, blank=True, db_index=True)
+    route = models.CharField("маршрут", max_length=200)
+    channel = models.CharField("канал", max_length=10, help_text="web, api, cli, admin")
+    school_ids = models.JSONField("ОО (id)", default=list)
+    row_count = models.PositiveIntegerField("строк", default=0)
+    at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "доступ к данным обучающихся"
+        verbose_name_plural = "журнал доступа к данным обучающихся"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.route} — {self.row_count} строк"

@@ -317,3 +317,18 @@ CELERY_BEAT_SCHEDULE["indicators-nightly"] = {
     # After midnight: every year with results; unchanged tests are reused by their hash.
     "schedule": crontab(hour=2, minute=15),
 }
+
+# --- Audit (issue 11, branch sec-audit): model history with the acting user ---
+INSTALLED_APPS += ["simple_history"]
+MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]
+# --- end audit
+
+# --- Retention of pupil-level data (issue 11, branch sec-audit; docs/security.md) ---
+# Pupils' rows, packs and result files of tests this many years old are deleted monthly
+# (`manage.py purge_pupil_rows [--dry-run]`); aggregates and signs are kept.
+PORTAL_PUPIL_ROWS_RETENTION_YEARS = env_int("PORTAL_PUPIL_ROWS_RETENTION_YEARS", 5)
+CELERY_BEAT_SCHEDULE["results-purge-pupil-rows"] = {
+    "task": "results.purge_pupil_rows",
+    "schedule": crontab(day_of_month=1, hour=4, minute=0),
+}
+# --- end retention

@@ -16,6 +16,7 @@ from django.utils import timezone
 from observers.models import Observer, ObserverStatus, ObserverTie, TieKind
 from observers.services import ImportRefused, ObserversError
 from schools.models import Membership, Municipality, School
+from vpr_portal import audit
 from vpr_portal.roles import Role
 from vpr_portal.tabular import TableFileError, TableRow, read_table
 
@@ -278,6 +279,7 @@ def _parse_observer_row(
     return parsed, errors
 
 
+@audit.records_import(audit.ImportKind.OBSERVERS)
 def import_observers(
     *,
     source: BinaryIO | Path | str,

@@ -16,6 +16,7 @@ from observers.services.registry import parse_day
 from results.fileformats.validation import normalize_class_label
 from results.models import Session, Test
 from schools.models import School
+from vpr_portal import audit
 from vpr_portal.tabular import TableFileError, TableRow, read_table
 
 # A lesson: used when the file gives no end time (VPR last 45–90 minutes; staff adjust).
@@ -227,6 +228,7 @@ def _parse_schedule_row(row: TableRow, schools: dict[str, School]) -> tuple[dict
     return fields, errors
 
 
+@audit.records_import(audit.ImportKind.SCHEDULE)
 def import_schedule(
     *, source: BinaryIO | Path | str, filename: str, schools: list[School], user: Any
 ) -> ScheduleImportReport:

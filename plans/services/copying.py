@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from plans.models import DeadlineKind, DeadlineWindow, Item, Plan, PlanStatus, Responsible, Section
 from plans.services.schedule import EventWindowCache
@@ -94,7 +95,7 @@ def copy_plan_to_next_period(*, plan: Plan, user: Any = None, years: int = 1) ->
             )
             for item in level
         ]
-        Item.objects.bulk_create(new_items)
+        bulk_create_with_history(new_items, Item)  # audit: history rows too
         next_level: list[Item] = []
         for old, new in zip(level, new_items, strict=True):
             item_map[old.pk] = new

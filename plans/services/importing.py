@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from plans.models import (
     DeadlineKind,
@@ -28,6 +29,7 @@ from plans.services.errors import PlanImportError
 from plans.services.responsibles import ResponsibleMatcher
 from plans.services.schedule import EventWindowCache
 from schools.models import Municipality
+from vpr_portal import audit
 
 KINDS = set(DeadlineKind.values)
 MAX_NUMBER = Item._meta.get_field("number").max_length
@@ -118,6 +120,11 @@ def _text(value: Any) -> str:
 
 
 @transaction.atomic
+@audit.records_import(
+    audit.ImportKind.PLAN,
+    counts=lambda plan: (plan.items.count(), 0, 0),
+    reference=lambda plan: f"plan:{plan.pk}",
+)
 def import_plan(
     *,
     data: dict[str, Any],
@@ -205,7 +212,7 @@ def save_item_tree(
             )
             for section, parent, position, data in entries
         ]
-        Item.objects.bulk_create(items)
+        bulk_create_with_history(items, Item)  # audit: history rows too
         next_entries = []
         for item, (section, _parent, _position, data) in zip(items, entries, strict=True):
             windows.extend(_windows_for(item, data.get("deadline") or {}, events))

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from openpyxl import load_workbook
 from openpyxl.styles import Font
+from simple_history.utils import bulk_create_with_history
 
 from results.models import OfficialListEntry, OfficialListImport, SchoolYearIndicator, Test
 from schools.models import School
-from vpr_portal import spreadsheets
+from vpr_portal import audit, spreadsheets
 from vpr_portal.jobs import UserFacingError
 
 TITLE = "ОО с признаками необъективности результатов"
@@ -87,6 +88,11 @@ def _cell_flag(value: Any) -> int:
         return 1 if str(value).strip().lower() in ("да", "+", "x", "х") else 0
 
 
+@audit.records_import(
+    audit.ImportKind.OFFICIAL_LIST,
+    counts=lambda r: (r.rows, 0, 0),
+    reference=lambda r: f"official_list:{r.pk}",
+)
 @transaction.atomic
 def import_official_list(
     *, file: IO[bytes], filename: str, year: int | None = None, user: Any = None
@@ -153,7 +159,7 @@ def import_official_list(
     )
     for entry in entries:
         entry.list_import = imported
-    OfficialListEntry.objects.bulk_create(entries)
+    bulk_create_with_history(entries, OfficialListEntry)  # audit: history rows too
     return imported
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from results.models import Session, TaskLevel, Test, TestTask
+from vpr_portal import audit
 
 
 class CatalogError(Exception):
@@ -132,6 +133,7 @@ def _validate_test(index: int, raw: Any) -> tuple[dict, list[dict], list[str]]:
     return fields, tasks, errors
 
 
+@audit.records_import(audit.ImportKind.CATALOG)
 def import_catalog(*, data: dict | str | Path) -> CatalogImportReport:
     """Create or update tests from the catalog JSON, all or nothing.
 

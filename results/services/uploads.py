@@ -29,6 +29,7 @@ from results.models import ResultSlot, Test, Upload, UploadSource, UploadStatus
 from results.services import reading, storage
 from results.services.reading import Refusal
 from schools.models import Municipality, School
+from vpr_portal import audit
 from vpr_portal.jobs import (
     JobReporter,
     UserFacingError,
@@ -475,6 +476,7 @@ def _finish(upload: Upload, *, status: str, message: str) -> None:
     upload.message = message
     upload.finished_at = timezone.now()
     upload.save()
+    audit.record_upload(upload)
 
 
 @contextmanager

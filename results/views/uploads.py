@@ -14,6 +14,7 @@ from results.forms import UploadForm
 from results.models import UploadSource
 from results.selectors.uploads import version_history_for_user
 from results.services import uploads as upload_services
+from vpr_portal import audit
 from vpr_portal.roles import Role, get_school_for_user, role_required
 
 results_roles_required = role_required(Role.COORDINATOR, Role.STAFF, Role.ADMINISTRATOR)
@@ -66,6 +67,12 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
 @results_roles_required
 def upload_file(request: HttpRequest, upload_id: int) -> FileResponse:
     upload = selectors.get_upload_for_user(request.user, upload_id)
+    audit.log_pupil_access(
+        user=request.user,
+        route="results:upload_file",
+        school_ids=audit.upload_school_ids(upload),
+        row_count=upload.rows_total,
+    )
     return FileResponse(
         upload.file.open("rb"), as_attachment=True, filename=upload.original_filename
     )
@@ -77,6 +84,12 @@ def upload_error_report(request: HttpRequest, upload_id: int) -> FileResponse:
     if not upload.error_report:
         raise Http404("Отчёта об ошибках нет")
     stem = upload.original_filename.rsplit(".", 1)[0]
+    audit.log_pupil_access(
+        user=request.user,
+        route="results:upload_errors",
+        school_ids=audit.upload_school_ids(upload),
+        row_count=upload.rows_rejected,
+    )
     return FileResponse(
         upload.error_report.open("rb"), as_attachment=True, filename=f"ошибки — {stem}.xlsx"
     )

@@ -20,6 +20,7 @@ from results.models import (
     YearIndicatorRun,
 )
 from results.objectivity.datatypes import gc_paused
+from results.services.retention import retention_cutoff_year
 from schools.models import Municipality
 from vpr_portal.jobs import JobReporter, UserFacingError, enqueue_on_commit, run_job_body
 from vpr_portal.models import Job
@@ -254,6 +255,7 @@ def recompute_all_years() -> list[dict[str, Any]]:
     """The nightly full pass: every year with results (cheap where nothing changed)."""
     years = (
         ResultSlot.objects.filter(current__isnull=False)
+        .filter(test__year__gt=retention_cutoff_year())  # purged years keep their signs
         .values_list("test__year", flat=True)
         .distinct()
         .order_by("test__year")
@@ -267,6 +269,8 @@ def run_compute_job(*, job_id: int) -> None:
 
     def body(reporter: JobReporter) -> dict:
         year = int(job.params["year"])
+        if year <= retention_cutoff_year():  # retention: its pupils' rows may be gone
+            raise UserFacingError(f"Данные обучающихся за {year} год удалены по сроку хранения.")
         municipality = None
         if job.params.get("municipality_id"):
             municipality = Municipality.objects.filter(pk=job.params["municipality_id"]).first()

@@ -130,7 +130,7 @@ def _write_bytes(model: type, pk: int, column: str, value: bytes) -> None:
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
-            f'UPDATE "{model._meta.db_table}" SET "{column}" = %b WHERE id = %s',  # noqa: S608
+            f'UPDATE "{model._meta.db_table}" SET "{column}" = %b WHERE id = %s',  # noqa: S608  # nosec B608  # why: model table and a column name from our code; values bound
             [value, pk],
         )
 
@@ -189,7 +189,7 @@ def _update_decisions(changed: list[tuple]) -> None:
             f"""UPDATE "{table}" AS t SET flagged = (d->>1)::boolean,
                    strength = (d->>2)::float8, surviving = d->3, annotations = d->4
                 FROM jsonb_array_elements(%s::jsonb) AS d
-                WHERE t.id = (d->>0)::bigint""",  # noqa: S608 (the table name is ours)
+                WHERE t.id = (d->>0)::bigint""",  # noqa: S608  # nosec B608  # why: the model's table name; values bound
             [_json_text(changed)],
         )
 
