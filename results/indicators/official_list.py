@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from guarded_archive import ArchiveRefused, limits_from_settings, verify_inflated
 from results.models import OfficialListEntry, OfficialListImport, SchoolYearIndicator, Test
 from schools.models import School
 from vpr_portal.jobs import UserFacingError
@@ -97,6 +98,13 @@ def import_official_list(
 
     Raises UserFacingError with a Russian message when the file is not such a list.
     """
+    try:
+        # Zip bombs, forged zip headers and DTDs are refused before openpyxl unzips it.
+        verify_inflated(file, limits_from_settings("tables"))
+    except ArchiveRefused as exc:
+        raise UserFacingError(exc.message_ru) from None
+    except Exception as exc:
+        raise UserFacingError("Не удалось прочитать файл: нужен XLSX-файл перечня ОО.") from exc
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:
