@@ -547,4 +547,24 @@ def delete_stale_drafts(*, older_than_days: int, now: datetime | None = None) ->
     they hold a whole parsed plan each. Returns how many were deleted."""
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
     deleted, _ = PlanImportDraft.objects.filter(created_at__lt=cutoff).delete()
+    delete_stale_import_files(now=now)
+    return deleted
+
+
+def delete_stale_import_files(*, now: datetime | None = None) -> int:
+    """Stored plan uploads whose reading job never ran (a lost message) older than a day:
+    a job deletes its own file when it ends, so nothing older has a use."""
+    from django.core.files.storage import default_storage
+
+    cutoff = (now or timezone.now()) - timedelta(days=1)
+    try:
+        _, names = default_storage.listdir(_IMPORT_DIR)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{_IMPORT_DIR}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            deleted += 1
     return deleted

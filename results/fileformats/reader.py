@@ -44,6 +44,15 @@ NO_HEADER = (
 NO_ROWS = "В файле нет ни одной строки с результатами участников: под строкой заголовка пусто."
 
 
+def too_big_for_fallback(limit: int) -> str:
+    return (
+        f"Файл слишком велик для чтения в этом виде: после распаковки больше "
+        f"{limit // (1024 * 1024)} МБ, а записан он программой, чей формат портал читает "
+        "только целиком. Откройте файл в Excel, сохраните как «Книга Excel (.xlsx)» и "
+        "загрузите снова."
+    )
+
+
 def names_refusal(title: str) -> str:
     return (
         f"Столбец «{title}» похож на фамилии или имена участников. Персональные данные "
@@ -95,7 +104,14 @@ def _sheets(
     if container in ("xlsx", "ods", "xlsb"):
         # calamine and openpyxl unzip by themselves and hold a whole sheet in memory: inflate
         # every part once first, counting the bytes really produced, within the lower cap.
-        verify_inflated(path, options.fallback_zip_limits)
+        try:
+            verify_inflated(path, options.fallback_zip_limits)
+        except ArchiveRefused as e:
+            if e.reason not in ("total", "part"):
+                raise
+            # Not a bomb (it passed the main limits): too big for the whole-sheet readers.
+            limit = (options.fallback_zip_limits or FALLBACK_ZIP_LIMITS).max_total_bytes
+            raise ResultsFileError(too_big_for_fallback(limit)) from None
     if engine == "calamine":
         return calamine_sheets(path)
     return openpyxl_sheets(path)

@@ -48,7 +48,7 @@ def xlsx_bomb(path: Path, *, inflated: int = GiB + 70 * 1024**2) -> Path:
     template = write_xlsx(path.with_suffix(".template.xlsx"), [["x"]])
     header = _row(list(F1_HEADER)).encode()
     pupil = _row(f1_row(10001, [2, 1, 1, 3])).encode()
-    chunk = pupil * max(1, (4 * 1024 * 1024) // len(pupil))
+    chunk = pupil * max(1, min(4 * 1024 * 1024, inflated // 8) // len(pupil))
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
         _copy_parts(template, zout, SHEET)
         with zout.open(SHEET, "w") as out:

@@ -432,3 +432,33 @@ def test_the_registry_and_official_list_readers_refuse_bombs(tmp_path, results_b
         read_table(results_bomb, filename="registry.xlsx", required=["Логин"], known=["Логин"])
     with open(results_bomb, "rb") as handle, pytest.raises(UserFacingError, match="архив-бомбу"):
         import_official_list(file=handle, filename="list.xlsx")
+
+
+def test_a_big_file_the_stream_scanner_leaves_to_calamine_is_capped_not_loaded(tmp_path):
+    from results.fileformats import read_results_file
+
+    # Rows without r= attributes: the streaming scanner hands the sheet to calamine.
+    path = xlsx_bomb(tmp_path / "no-refs.xlsx", inflated=300_000)
+    rf = read_results_file(
+        path, filename="no-refs.xlsx", fallback_zip_limits=ZipLimits().with_total(100_000)
+    )
+    assert rf.fatal and rf.fatal.startswith("Файл слишком велик для чтения в этом виде")
+    assert read_results_file(path, filename="no-refs.xlsx").n_rows > 900  # within the cap
+
+
+@pytest.mark.django_db
+def test_a_stored_plan_upload_whose_job_never_ran_is_deleted_by_the_daily_job(media, settings):
+    import os
+    import time as clock
+
+    from plans import tasks
+
+    stale = media / "plans" / "imports" / "lost.bin"
+    fresh = media / "plans" / "imports" / "queued.bin"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    two_days_ago = clock.time() - 2 * 86400
+    os.utime(stale, (two_days_ago, two_days_ago))
+    tasks.delete_stale_import_drafts()
+    assert not stale.exists() and fresh.exists()
