@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 from plans.models import ItemStatus, Plan, PlanStatus
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _lines(text: str) -> list[str]:
@@ -46,8 +46,11 @@ class PlanUploadForm(forms.Form):
             raise forms.ValidationError("Выберите файл или вставьте текст плана.")
         if uploaded and text:
             raise forms.ValidationError("Загрузите либо файл, либо текст — не то и другое сразу.")
-        if uploaded and uploaded.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError("Файл больше 10 МБ — это не похоже на план мероприятий.")
+        limit = settings.PLANS_IMPORT_MAX_UPLOAD_MB
+        if uploaded and uploaded.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                f"Файл больше {limit} МБ — это не похоже на план мероприятий."
+            )
         return cleaned
 
 

@@ -11,6 +11,11 @@ def render_plan_pdf(job_id: int) -> None:
     output.run_pdf_job(job_id=job_id)
 
 
+@shared_task(name="plans.read_plan_import")
+def read_plan_import(job_id: int) -> None:
+    importing.run_import_job(job_id=job_id)
+
+
 @shared_task(name="plans.send_reminders")
 def send_reminders() -> None:
     reminders.send_reminders()

@@ -141,6 +141,17 @@ class UploadCreateSerializer(serializers.Serializer):
         else:
             self.fields["school"].queryset = roles.coordinated_schools(user)
 
+    def validate_file(self, uploaded):
+        # The same limit as the page's form (PORTAL_RESULTS_MAX_UPLOAD_MB).
+        from django.conf import settings
+
+        limit = settings.PORTAL_RESULTS_MAX_UPLOAD_MB
+        if uploaded.size > limit * 1024 * 1024:
+            raise serializers.ValidationError(
+                f"Файл больше {limit} МБ: такие загружаются командой import_results."
+            )
+        return uploaded
+
     def validate(self, attrs: dict) -> dict:
         user = self.context["request"].user
         school, municipality = attrs.get("school"), attrs.get("municipality")

@@ -300,6 +300,25 @@ CELERY_BEAT_SCHEDULE["plans-import-drafts"] = {
 # Larger result files go through `manage.py import_results` (no browser upload limit).
 PORTAL_RESULTS_MAX_UPLOAD_MB = env_int("PORTAL_RESULTS_MAX_UPLOAD_MB", 200)
 
+# --- Hostile uploads (sec-uploads): limits of the guarded zip reader, vpr_portal/archives.py ---
+# Checked from the zip's central directory before any parser runs (xlsx, docx, ods), and the
+# bytes really inflated are capped while reading. A 1,000,000-row F1 sheet is ≈ 610 MB of XML
+# at a ratio ≈ 7; Excel's own files stay below a ratio of 30.
+UPLOADS_ZIP_MAX_ENTRIES = env_int("UPLOADS_ZIP_MAX_ENTRIES", 1000)
+UPLOADS_ZIP_MAX_UNCOMPRESSED_MB = env_int("UPLOADS_ZIP_MAX_UNCOMPRESSED_MB", 2048)
+UPLOADS_ZIP_MAX_RATIO = env_int("UPLOADS_ZIP_MAX_RATIO", 100)
+# Parts read whole into memory (shared strings, workbook.xml, document.xml).
+UPLOADS_ZIP_MAX_PART_MB = env_int("UPLOADS_ZIP_MAX_PART_MB", 256)
+# calamine and openpyxl hold a whole sheet in memory (≈ 2.4× its XML): the files the
+# streaming scanner leaves to them may inflate to at most this much.
+UPLOADS_ZIP_FALLBACK_MAX_UNCOMPRESSED_MB = env_int("UPLOADS_ZIP_FALLBACK_MAX_UNCOMPRESSED_MB", 256)
+# Small tables read whole (registry of schools, observers, schedule, official list).
+UPLOADS_ZIP_TABLE_MAX_UNCOMPRESSED_MB = env_int("UPLOADS_ZIP_TABLE_MAX_UNCOMPRESSED_MB", 64)
+# Plan documents (.docx, .xlsx): the upload size and the inflated size.
+PLANS_IMPORT_MAX_UPLOAD_MB = env_int("PLANS_IMPORT_MAX_UPLOAD_MB", 20)
+PLANS_IMPORT_MAX_UNCOMPRESSED_MB = env_int("PLANS_IMPORT_MAX_UNCOMPRESSED_MB", 50)
+# --- end of hostile uploads ---
+
 # --- Objectivity indicators ---
 # Defaults of the admin-editable levels (results.IndicatorSettings) until the row is saved.
 INDICATORS_DEFAULTS = {

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from guarded_archive import ArchiveRefused, limits_from_settings, verify_inflated
+
 
 class TableFileError(Exception):
     """A file that cannot be read as a table; the message is for the user (Russian)."""
@@ -51,6 +53,13 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
                 "Это документ Word, а не таблица Excel. Сохраните таблицу как .xlsx."
             )
         raise TableFileError("Файл не является книгой Excel (.xlsx).")
+    try:
+        # Zip bombs, forged zip headers and DTDs are refused before calamine unzips it.
+        verify_inflated(data, limits_from_settings("tables"))
+    except ArchiveRefused as exc:
+        raise TableFileError(exc.message_ru) from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise TableFileError("Файл не является книгой Excel (.xlsx): он повреждён.") from exc
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)

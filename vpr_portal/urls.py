@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -37,7 +36,6 @@ urlpatterns = [
 
 handler404 = "vpr_portal.views.page_not_found"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# sec-uploads: uploaded files are never served under MEDIA_URL, not even with DEBUG on
+# (`make run`): only through views that check the user's scope (results:upload_file,
+# results:upload_error_report, plans:evidence_download, observers:photo_file, job_download).

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -72,6 +72,13 @@ def _get_job_for_user(request: HttpRequest, job_id: int) -> Job:
 @login_required
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _get_job_for_user(request, job_id)
+    # sec-uploads: a job that prepares a page (the plan import's preview) goes on to it.
+    result = job.result if isinstance(job.result, dict) else {}
+    next_url = str(result.get("next_url", ""))
+    if job.status == "succeeded" and result.get("redirect") and next_url.startswith("/"):
+        if request.htmx:
+            return HttpResponse(headers={"HX-Redirect": next_url})
+        return redirect(next_url)
     template = "portal/job_detail.html#job-status" if request.htmx else "portal/job_detail.html"
     return render(request, template, {"job": job})
 

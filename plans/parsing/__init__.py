@@ -35,7 +35,15 @@ from .model import (
 )
 from .normalize import mixed_script_words
 from .plan import build_plan, parse_plan
-from .readers import FORMATS, PlanSource, read_document, read_docx, read_xlsx, resolve_format
+from .readers import (
+    FORMATS,
+    PlanSource,
+    ReadLimits,
+    read_document,
+    read_docx,
+    read_xlsx,
+    resolve_format,
+)
 from .responsible import split_responsible
 from .text_layouts import read_text
 
@@ -58,6 +66,7 @@ __all__ = [
     "PlanSource",
     "RawDocument",
     "RawRow",
+    "ReadLimits",
     "build_plan",
     "infer_plan_period",
     "mixed_script_words",

@@ -12,7 +12,7 @@ from .errors import PlanParseError
 from .header import parse_header_block
 from .model import ParsedPlan, ParseWarning, PlanItem, RawDocument
 from .normalize import mixed_script_words
-from .readers import FORMATS, PlanSource, read_document
+from .readers import DEFAULT_LIMITS, FORMATS, PlanSource, ReadLimits, read_document
 from .structure import build_table
 from .text_layouts import read_text
 
@@ -33,7 +33,11 @@ _FIELD_NAMES = {
 
 
 def parse_plan(
-    source: PlanSource, *, format: str = "auto", filename: str | None = None
+    source: PlanSource,
+    *,
+    format: str = "auto",
+    filename: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ParsedPlan:
     """Read a plan of measures from a .docx, .xlsx or text document.
 
@@ -42,13 +46,14 @@ def parse_plan(
     names an existing file is read as a path, for convenience in scripts).
     ``format``: ``"auto"`` (from the content; the file name's extension must agree),
     ``"docx"``, ``"xlsx"`` or ``"text"``. ``filename`` names an uploaded file (used to
-    check its extension and in messages).
+    check its extension and in messages). ``limits``: the largest file and the largest
+    inflated .docx/.xlsx (zip bombs are refused before parsing).
 
     Raises :class:`PlanParseError` (Russian message) for anything that is not a readable
     plan; never another exception.
     """
     try:
-        return build_plan(_read(source, format=format, filename=filename))
+        return build_plan(_read(source, format=format, filename=filename, limits=limits))
     except PlanParseError:
         raise
     except Exception as exc:
@@ -59,7 +64,9 @@ def parse_plan(
         ) from exc
 
 
-def _read(source: PlanSource, *, format: str, filename: str | None) -> RawDocument:
+def _read(
+    source: PlanSource, *, format: str, filename: str | None, limits: ReadLimits
+) -> RawDocument:
     if format not in FORMATS:
         raise PlanParseError(
             f"Неизвестный формат «{format}»: допустимы auto, docx, xlsx, text.", code="unsupported"
@@ -67,9 +74,9 @@ def _read(source: PlanSource, *, format: str, filename: str | None) -> RawDocume
     if isinstance(source, str):
         looks_like_path = "\n" not in source and len(source) < 1024 and os.path.isfile(source)
         if format in ("docx", "xlsx") or (format == "auto" and looks_like_path):
-            return read_document(Path(source), format=format, filename=filename)
+            return read_document(Path(source), format=format, filename=filename, limits=limits)
         return read_text(source)
-    return read_document(source, format=format, filename=filename)
+    return read_document(source, format=format, filename=filename, limits=limits)
 
 
 def build_plan(document: RawDocument) -> ParsedPlan:

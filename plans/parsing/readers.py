@@ -15,6 +15,11 @@
 ``read_document`` picks the reader from the content (zip members), not from the name, and
 refuses a file whose name contradicts its content (an .xlsx renamed to .docx).
 Every failure is a :class:`~.errors.PlanParseError` with a Russian message.
+
+Hostile files: a file over ``limits.max_file_bytes`` is refused before it is read (its size
+is taken from the file system or by reading one byte past the limit); a .docx/.xlsx goes
+through :func:`guarded_archive.verify_inflated` (entries, inflated size, ratio, bytes
+really inflated, no DTD in any XML part) before python-docx or openpyxl opens it.
 """
 
 from __future__ import annotations
@@ -24,9 +29,12 @@ import os
 import warnings
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, Union
+
+from guarded_archive import ArchiveRefused, ZipLimits, verify_inflated
 
 from .columns import match_header_row
 from .errors import PlanParseError
@@ -61,16 +69,54 @@ _CORRUPT_XLSX = (
 
 # --------------------------------------------------------------------------- sources
 
+MiB = 1024 * 1024
 
-def load_source(source: PlanSource, filename: str | None = None) -> tuple[bytes, str | None]:
-    """Bytes and file name of a path, bytes or binary file object."""
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How big a plan document may be, on disk and once unzipped."""
+
+    max_file_bytes: int = 20 * MiB
+    zip: ZipLimits = field(
+        default_factory=lambda: ZipLimits(
+            max_total_bytes=50 * MiB, max_part_bytes=50 * MiB, allow_nested=True
+        )
+    )
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+def _too_big(limits: ReadLimits) -> PlanParseError:
+    return PlanParseError(
+        f"Файл больше {limits.max_file_bytes // MiB} МБ — это не похоже на план мероприятий. "
+        "Уберите из документа картинки и вложения или загрузите только таблицу плана.",
+        code="too_big",
+    )
+
+
+def load_source(
+    source: PlanSource, filename: str | None = None, limits: ReadLimits = DEFAULT_LIMITS
+) -> tuple[bytes, str | None]:
+    """Bytes and file name of a path, bytes or binary file object; a source over
+    ``limits.max_file_bytes`` is refused without reading it whole."""
     try:
         if isinstance(source, bytes | bytearray):
+            if len(source) > limits.max_file_bytes:
+                raise _too_big(limits)
             return bytes(source), filename
         if isinstance(source, str | os.PathLike):
             path = Path(source)
-            return path.read_bytes(), filename or path.name
-        data = source.read()
+            if path.stat().st_size > limits.max_file_bytes:
+                raise _too_big(limits)
+            with path.open("rb") as f:
+                data = f.read(limits.max_file_bytes + 1)  # a file growing meanwhile
+            if len(data) > limits.max_file_bytes:
+                raise _too_big(limits)
+            return data, filename or path.name
+        data = source.read(limits.max_file_bytes + 1)
+        if len(data) > limits.max_file_bytes:
+            raise _too_big(limits)
         name = filename or getattr(source, "name", None)
         return bytes(data), os.path.basename(name) if isinstance(name, str) else None
     except FileNotFoundError as exc:
@@ -159,20 +205,34 @@ def resolve_format(data: bytes, *, format: str = "auto", filename: str | None = 
 
 
 def read_document(
-    source: PlanSource, *, format: str = "auto", filename: str | None = None
+    source: PlanSource,
+    *,
+    format: str = "auto",
+    filename: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> RawDocument:
     """Read any supported source. A ``str`` here is a path; use :func:`read_text` for text."""
-    data, name = load_source(source, filename)
+    data, name = load_source(source, filename, limits)
     kind = resolve_format(data, format=format, filename=name)
     if kind == "docx":
-        return read_docx(data)
+        return read_docx(data, limits=limits)
     if kind == "xlsx":
-        return read_xlsx(data)
+        return read_xlsx(data, limits=limits)
     return read_text(decode_text(data))
 
 
-def _bytes_of(source: PlanSource) -> bytes:
-    return load_source(source)[0]
+def _bytes_of(source: PlanSource, limits: ReadLimits) -> bytes:
+    return load_source(source, None, limits)[0]
+
+
+def guard_archive(data: bytes, limits: ReadLimits) -> None:
+    """Refuse a zip bomb, a forged zip header or an XML part with a DTD before parsing."""
+    try:
+        verify_inflated(data, limits.zip)
+    except ArchiveRefused as exc:
+        raise PlanParseError(exc.message_ru, code="archive") from None
+    except Exception:
+        return  # a damaged zip: the parser's own «повреждён» message follows
 
 
 # --------------------------------------------------------------------------- docx
@@ -301,10 +361,11 @@ def _header_index(rows: list[RawRow]) -> int | None:
     return None
 
 
-def read_docx(source: PlanSource) -> RawDocument:
+def read_docx(source: PlanSource, *, limits: ReadLimits = DEFAULT_LIMITS) -> RawDocument:
     """Read the plan table of a .docx (path, bytes or binary file)."""
-    data = _bytes_of(source)
+    data = _bytes_of(source, limits)
     resolve_format(data, format="docx")
+    guard_archive(data, limits)
     try:
         import docx  # python-docx
 
@@ -379,10 +440,11 @@ def _excel_value(value: Any) -> str:
     return clean_cell(str(value))
 
 
-def read_xlsx(source: PlanSource) -> RawDocument:
+def read_xlsx(source: PlanSource, *, limits: ReadLimits = DEFAULT_LIMITS) -> RawDocument:
     """Read the plan from the first sheet of an .xlsx that has a header row."""
-    data = _bytes_of(source)
+    data = _bytes_of(source, limits)
     resolve_format(data, format="xlsx")
+    guard_archive(data, limits)
     try:
         import openpyxl
 

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from plans.parsing import PlanParseError, parse_deadline, parse_plan, split_responsible
+from guarded_archive import MiB, limits_from_settings
+from plans.parsing import (
+    PlanParseError,
+    ReadLimits,
+    parse_deadline,
+    parse_plan,
+    split_responsible,
+)
 from plans.services.errors import PlanImportError
 
 logger = logging.getLogger(__name__)
@@ -37,7 +44,7 @@ def read_plan_document(
     each item; ``json_dict`` is exactly the contract (for ``import_plan --json``).
     """
     try:
-        parsed = parse_plan(source, format=format, filename=filename)
+        parsed = parse_plan(source, format=format, filename=filename, limits=read_limits())
     except PlanParseError as exc:
         raise PlanImportError(str(exc)) from exc
     except Exception as exc:  # the parser promises not to, but a traceback must never reach users
@@ -61,6 +68,15 @@ def read_plan_document(
     ]
     return ReadPlan(
         data=data, warnings=warnings, source_format=parsed.source_format, json_dict=json_dict
+    )
+
+
+def read_limits() -> ReadLimits:
+    """The plan documents' limits from settings (``PLANS_IMPORT_MAX_*``)."""
+    from django.conf import settings
+
+    return ReadLimits(
+        max_file_bytes=settings.PLANS_IMPORT_MAX_UPLOAD_MB * MiB, zip=limits_from_settings("plans")
     )
 
 

@@ -268,6 +268,97 @@ def import_plan_document(
     )
 
 
+# --------------------------------------------------------------------------- the import job
+# A document is never parsed in the web process: the page stores the upload (or the pasted
+# text) where no URL serves it and starts a job; the worker parses it within the guards of
+# plans.parsing (size, zip bombs, DTDs), makes the preview draft, and always deletes the file.
+
+IMPORT_JOB_KIND = "plans_import"
+_IMPORT_DIR = "plans/imports"
+
+
+def submit_import(
+    *,
+    municipality: Municipality,
+    user: Any,
+    file: Any = None,
+    filename: str = "",
+    text: str = "",
+    format: str = "auto",
+) -> Any:
+    """Store the upload and start the parsing job (sent on commit); returns the Job."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from plans import tasks
+    from vpr_portal.jobs import start_job
+
+    content = file if file is not None else ContentFile(text.encode("utf-8"))
+    stored = default_storage.save(f"{_IMPORT_DIR}/{uuid.uuid4().hex}.bin", content)
+    return start_job(
+        kind=IMPORT_JOB_KIND,
+        title=f"Чтение плана: {filename or 'вставленный текст'}"[:200],
+        task=tasks.read_plan_import,
+        user=user,
+        params={
+            "stored": stored,
+            "filename": filename,
+            "format": "text" if file is None else format,
+            "municipality_id": municipality.pk,
+        },
+    )
+
+
+def run_import_job(*, job_id: int) -> None:
+    """The job's body: parse the stored document into a preview draft."""
+    from pathlib import Path
+
+    from django.core.files.storage import default_storage
+    from django.urls import reverse
+
+    from vpr_portal.jobs import UserFacingError, run_job
+    from vpr_portal.models import Job
+
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    params = job.params
+    stored = params.get("stored", "")
+    try:
+        with run_job(job_id) as reporter:
+            if reporter is None:
+                return
+            reporter.progress(10, 100, "Чтение документа…")
+            path = Path(default_storage.path(stored))
+            if params.get("format") == "text":
+                source: Any = path.read_bytes().decode("utf-8")
+            else:
+                source = path
+            try:
+                read = read_plan_document(
+                    source=source, filename=params.get("filename") or None, format=params["format"]
+                )
+            except PlanImportError as exc:
+                raise UserFacingError(
+                    "План не загружен, ничего не сохранено.\n" + exc.message_ru
+                ) from None
+            municipality = Municipality.objects.get(pk=params["municipality_id"])
+            draft = create_import_draft(
+                read=read,
+                municipality=municipality,
+                user=job.created_by,
+                source_name=params.get("filename", ""),
+            )
+            next_url = reverse("plans:import_preview", args=[draft.pk])
+            Job.objects.filter(pk=job_id).update(
+                result={"next_url": next_url, "redirect": True, "draft_id": draft.pk},
+                message="План прочитан: проверьте его перед сохранением.",
+            )
+    finally:
+        if stored and default_storage.exists(stored):
+            default_storage.delete(stored)
+
+
 # --------------------------------------------------------------------------- preview drafts
 
 
@@ -463,4 +554,24 @@ def delete_stale_drafts(*, older_than_days: int, now: datetime | None = None) ->
     they hold a whole parsed plan each. Returns how many were deleted."""
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
     deleted, _ = PlanImportDraft.objects.filter(created_at__lt=cutoff).delete()
+    delete_stale_import_files(now=now)
+    return deleted
+
+
+def delete_stale_import_files(*, now: datetime | None = None) -> int:
+    """Stored plan uploads whose reading job never ran (a lost message) older than a day:
+    a job deletes its own file when it ends, so nothing older has a use."""
+    from django.core.files.storage import default_storage
+
+    cutoff = (now or timezone.now()) - timedelta(days=1)
+    try:
+        _, names = default_storage.listdir(_IMPORT_DIR)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{_IMPORT_DIR}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            deleted += 1
     return deleted

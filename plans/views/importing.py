@@ -12,7 +12,6 @@ from plans import selectors
 from plans.forms import PlanUploadForm
 from plans.models import PlanImportDraft
 from plans.services import importing
-from plans.services.documents import read_plan_document
 from plans.services.errors import PlanImportError
 from vpr_portal.roles import staff_required
 
@@ -53,29 +52,19 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             (m for m in municipalities if m.pk == form.cleaned_data["municipality"]), None
         )
         uploaded = form.cleaned_data["file"]
-        try:
-            if uploaded:
-                read = read_plan_document(
-                    source=uploaded.read(),
-                    filename=uploaded.name,
-                    format=form.cleaned_data["format"],
-                )
-            else:
-                # Pasted text is always text: never let it be taken for a file path.
-                read = read_plan_document(source=form.cleaned_data["text"], format="text")
-        except PlanImportError as exc:
-            errors = exc.errors
+        if municipality is None:
+            errors = ["Выберите муниципалитет."]
         else:
-            if municipality is None:
-                errors = ["Выберите муниципалитет."]
-            else:
-                draft = importing.create_import_draft(
-                    read=read,
-                    municipality=municipality,
-                    user=request.user,
-                    source_name=uploaded.name if uploaded else "",
-                )
-                return redirect("plans:import_preview", draft.pk)
+            # Parsed by a worker, never here: the job page follows it to the preview.
+            job = importing.submit_import(
+                municipality=municipality,
+                user=request.user,
+                file=uploaded or None,
+                filename=uploaded.name if uploaded else "",
+                text=form.cleaned_data["text"] if not uploaded else "",
+                format=form.cleaned_data["format"],
+            )
+            return redirect("job_detail", job.pk)
     drafts = PlanImportDraft.objects.filter(created_by=request.user).order_by("-created_at")[:5]
     return render(
         request,
@@ -85,6 +74,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "drafts": drafts,
             "draft_days": settings.PLANS_IMPORT_DRAFT_DAYS,
+            "max_upload_mb": settings.PLANS_IMPORT_MAX_UPLOAD_MB,
         },
     )
 

@@ -11,6 +11,8 @@ from typing import Literal
 
 import numpy as np
 
+from guarded_archive import ArchiveRefused, ZipLimits, verify_inflated
+
 from . import headers as h
 from .cells import (
     STATUS_ABSENT,
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 Engine = Literal["auto", "stream", "calamine", "openpyxl"]
 
 TOP_ROWS = 60
+FALLBACK_ZIP_LIMITS = ZipLimits().with_total(256 * 1024 * 1024)
 
 NO_HEADER = (
     "Не найдена строка заголовка таблицы. Нужны столбцы «Код участника» (или «Код») и "
@@ -39,6 +42,15 @@ NO_HEADER = (
     "результаты» из ФИС ОКО или форму сбора результатов без изменения заголовков."
 )
 NO_ROWS = "В файле нет ни одной строки с результатами участников: под строкой заголовка пусто."
+
+
+def too_big_for_fallback(limit: int) -> str:
+    return (
+        f"Файл слишком велик для чтения в этом виде: после распаковки больше "
+        f"{limit // (1024 * 1024)} МБ, а записан он программой, чей формат портал читает "
+        "только целиком. Откройте файл в Excel, сохраните как «Книга Excel (.xlsx)» и "
+        "загрузите снова."
+    )
 
 
 def names_refusal(title: str) -> str:
@@ -82,11 +94,24 @@ def _find_header(sheets: Iterator[Sheet]) -> _Found:
     raise ResultsFileError(NO_HEADER)
 
 
-def _sheets(path: str | os.PathLike[str], container: str, engine: str) -> Iterator[Sheet]:
+def _sheets(
+    path: str | os.PathLike[str], container: str, engine: str, options: _Options
+) -> Iterator[Sheet]:
     if container == "text":
         return csv_sheets(path)
     if engine == "stream":
-        return stream_sheets(path)
+        return stream_sheets(path, options.zip_limits)
+    if container in ("xlsx", "ods", "xlsb"):
+        # calamine and openpyxl unzip by themselves and hold a whole sheet in memory: inflate
+        # every part once first, counting the bytes really produced, within the lower cap.
+        try:
+            verify_inflated(path, options.fallback_zip_limits)
+        except ArchiveRefused as e:
+            if e.reason not in ("total", "part"):
+                raise
+            # Not a bomb (it passed the main limits): too big for the whole-sheet readers.
+            limit = (options.fallback_zip_limits or FALLBACK_ZIP_LIMITS).max_total_bytes
+            raise ResultsFileError(too_big_for_fallback(limit)) from None
     if engine == "calamine":
         return calamine_sheets(path)
     return openpyxl_sheets(path)
@@ -111,6 +136,8 @@ class _Options:
     max_errors: int
     default_login: str | None
     progress: Callable[[float], None] | None = None
+    zip_limits: ZipLimits | None = None
+    fallback_zip_limits: ZipLimits | None = None
 
 
 def read_results_file(
@@ -124,6 +151,8 @@ def read_results_file(
     default_login: str | None = None,
     progress: Callable[[float], None] | None = None,
     engine: Engine = "auto",
+    zip_limits: ZipLimits | None = None,
+    fallback_zip_limits: ZipLimits | None = None,
 ) -> ResultsFile:
     """Read and validate a VPR results file; never raises for bad input.
 
@@ -150,6 +179,11 @@ def read_results_file(
             the file read so far, 0–1, for a progress bar; reading is most of the import.
         engine: "auto" (streaming scanner for xlsx, then calamine, then openpyxl) or one of
             them, for tests and benchmarks.
+        zip_limits: what an xlsx/ods/xlsb container may hold (entries, inflated size,
+            compression ratio; :class:`guarded_archive.ZipLimits`), checked from its
+            central directory before anything is parsed; the streaming scanner's reads are
+            capped as well. ``fallback_zip_limits``: the lower cap for calamine and openpyxl,
+            which hold a whole sheet in memory (default: 256 MB inflated).
 
     Returns a :class:`ResultsFile`. Whole-file refusals (empty or corrupt file, a Word
     document, a password-protected or macro-enabled workbook, no header, a names column,
@@ -165,6 +199,8 @@ def read_results_file(
         max_errors=max_errors,
         default_login=default_login,
         progress=progress,
+        zip_limits=zip_limits,
+        fallback_zip_limits=fallback_zip_limits or FALLBACK_ZIP_LIMITS,
     )
     os.stat(path)  # a missing file is not bad input
     if default_login is not None:
@@ -172,7 +208,7 @@ def read_results_file(
         if not h.is_valid_login(options.default_login):
             raise ValueError(f"default_login must look like edu501001, got {default_login!r}")
     try:
-        container = sniff(path)
+        container = sniff(path, zip_limits)
         engines = _engines(container, engine)
         last_error: Exception | None = None
         for name in engines:
@@ -180,6 +216,8 @@ def read_results_file(
                 return _read_with(path, container, name, options)
             except ResultsFileError:
                 raise
+            except ArchiveRefused as e:
+                raise ResultsFileError(e.message_ru) from None
             except StreamUnsupported as e:
                 log.info("stream scanner left %s to calamine: %s", filename, e)
                 last_error = e
@@ -197,7 +235,7 @@ def read_results_file(
 def _read_with(
     path: str | os.PathLike[str], container: str, engine: str, options: _Options
 ) -> ResultsFile:
-    found = _find_header(_sheets(path, container, engine))
+    found = _find_header(_sheets(path, container, engine, options))
     return _parse(found, "csv" if container == "text" else None, options)
 
 
@@ -408,19 +446,20 @@ def _remember_raw(
 
 
 def read_source_rows(
-    path: str | os.PathLike[str], row_numbers: set[int]
+    path: str | os.PathLike[str], row_numbers: set[int], zip_limits: ZipLimits | None = None
 ) -> tuple[list[str], dict[int, list[str]]]:
     """The header and the given rows of a readable file, as text (for the error report).
 
     Streams the file again, keeping only the wanted rows; returns ([], {}) if the file
     cannot be read."""
     try:
-        container = sniff(path)
+        container = sniff(path, zip_limits)
     except ResultsFileError:
         return [], {}
     for name in _engines(container, "auto"):
         try:
-            found = _find_header(_sheets(path, container, name))
+            options = _Options("", None, None, None, 0, None, None, zip_limits, FALLBACK_ZIP_LIMITS)
+            found = _find_header(_sheets(path, container, name, options))
             header_cells = _cell_texts(found.header_cells)
             width = len(header_cells)
             wanted = np.array(sorted(row_numbers), dtype=np.int64)

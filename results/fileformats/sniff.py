@@ -6,6 +6,8 @@ import os
 import zipfile
 from typing import Literal
 
+from guarded_archive import ArchiveRefused, GuardedZip, ZipLimits
+
 from .schema import ResultsFileError
 
 Container = Literal["xlsx", "ods", "xls", "xlsb", "text"]
@@ -65,14 +67,17 @@ def _ole2_kind(path: str | os.PathLike[str]) -> Container:
     raise ResultsFileError(ENCRYPTED_FILE)
 
 
-def _zip_kind(path: str | os.PathLike[str]) -> Container:
+def _zip_kind(path: str | os.PathLike[str], limits: ZipLimits | None = None) -> Container:
     try:
-        with zipfile.ZipFile(path) as zf:
+        # The central directory is checked (entries, sizes, ratios, DTDs) before any read.
+        with GuardedZip(path, limits) as zf:
             names = set(zf.namelist())
             content_types = (
                 zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
             )
             mimetype = zf.read("mimetype") if "mimetype" in names else b""
+    except ArchiveRefused as e:
+        raise ResultsFileError(e.message_ru) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError):
         raise ResultsFileError(CORRUPT_FILE) from None
     except Exception:  # zlib.error, NotImplementedError (unknown compression) and the like
@@ -93,12 +98,13 @@ def _zip_kind(path: str | os.PathLike[str]) -> Container:
     raise ResultsFileError(NOT_A_TABLE if names else CORRUPT_FILE)
 
 
-def sniff(path: str | os.PathLike[str]) -> Container:
+def sniff(path: str | os.PathLike[str], limits: ZipLimits | None = None) -> Container:
     """Classify the file by its first bytes; raise :class:`ResultsFileError` to refuse it.
 
     Refused: an empty file; a Word document (whatever its extension); a macro-enabled
     workbook; a password-protected (encrypted OOXML) file; a broken zip; binary data that is
-    neither a workbook nor text.
+    neither a workbook nor text; a zip bomb or an XML part with a DTD (``limits``, see
+    :mod:`guarded_archive`).
     """
     size = os.path.getsize(path)
     if size == 0:
@@ -106,7 +112,7 @@ def sniff(path: str | os.PathLike[str]) -> Container:
     with open(path, "rb") as f:
         head = f.read(64 * 1024)
     if head.startswith(_ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
-        return _zip_kind(path)
+        return _zip_kind(path, limits)
     if head.startswith(_OLE2_MAGIC):
         return _ole2_kind(path)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):

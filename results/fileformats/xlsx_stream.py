@@ -28,6 +28,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from guarded_archive import GuardedZip, ZipLimits
+
 from .cells import (
     STATUS_EMPTY,
     STATUS_NOT_A_NUMBER,
@@ -680,9 +682,14 @@ def _number_text(x: float) -> str:
     return str(int(x)) if x.is_integer() else repr(x)
 
 
-def stream_sheets(path: str | PathLike[str]) -> Iterator[StreamSheet]:
-    """Visible worksheets of an xlsx file in workbook order."""
-    zf = zipfile.ZipFile(path)
+def stream_sheets(
+    path: str | PathLike[str], limits: ZipLimits | None = None
+) -> Iterator[StreamSheet]:
+    """Visible worksheets of an xlsx file in workbook order.
+
+    The zip is a :class:`~guarded_archive.GuardedZip`: its central directory was checked
+    against ``limits`` and no member stream inflates more than its declared size."""
+    zf = GuardedZip(path, limits)
     names = {n.lower(): n for n in zf.namelist()}
     workbook = _member(names, "xl/workbook.xml")
     rels_name = _member(names, "xl/_rels/workbook.xml.rels")

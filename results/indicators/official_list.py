@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 from simple_history.utils import bulk_create_with_history
 
+from guarded_archive import ArchiveRefused, limits_from_settings, verify_inflated
 from results.models import OfficialListEntry, OfficialListImport, SchoolYearIndicator, Test
 from schools.models import School
 from vpr_portal import audit, spreadsheets
@@ -101,6 +102,13 @@ def import_official_list(
 
     Raises UserFacingError with a Russian message when the file is not such a list.
     """
+    try:
+        # Zip bombs, forged zip headers and DTDs are refused before openpyxl unzips it.
+        verify_inflated(file, limits_from_settings("tables"))
+    except ArchiveRefused as exc:
+        raise UserFacingError(exc.message_ru) from None
+    except Exception as exc:
+        raise UserFacingError("Не удалось прочитать файл: нужен XLSX-файл перечня ОО.") from exc
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from guarded_archive import limits_from_settings
 from results.fileformats import (
     ResultsFile,
     RowError,
@@ -132,6 +133,8 @@ def _read(
             max_errors=MAX_LISTED_ERRORS,
             default_login=login,
             progress=progress,
+            zip_limits=limits_from_settings(),
+            fallback_zip_limits=limits_from_settings("fallback"),
         )
     return read_results_file(
         path,
@@ -142,6 +145,8 @@ def _read(
         max_errors=MAX_LISTED_ERRORS,
         default_login=login,
         progress=progress,
+        zip_limits=limits_from_settings(),
+        fallback_zip_limits=limits_from_settings("fallback"),
     )
 
 

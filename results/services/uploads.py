@@ -398,8 +398,20 @@ def _refuse(upload: Upload, refusal: Refusal) -> ImportOutcome:
     ]
     if refusal.errors:
         _save_error_report(upload, refusal)
+    _delete_refused_file(upload)
     _finish(upload, status=UploadStatus.FAILED, message=refusal.message_ru)
     return outcome_of(upload)
+
+
+def _delete_refused_file(upload: Upload) -> None:
+    """A refused file is not kept: nothing of it was stored, and five refused 300 MB files
+    must not fill the disk (the error report, written from it, stays)."""
+    if not upload.file:
+        return
+    try:
+        upload.file.delete(save=False)
+    except OSError:
+        logger.exception("Refused file of upload %s could not be deleted", upload.pk)
 
 
 def _save_error_report(upload: Upload, refusal: Refusal) -> None:

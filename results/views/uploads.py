@@ -67,6 +67,8 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
 @results_roles_required
 def upload_file(request: HttpRequest, upload_id: int) -> FileResponse:
     upload = selectors.get_upload_for_user(request.user, upload_id)
+    if not upload.file:
+        raise Http404("Файл не хранится: он был отклонён при загрузке")
     audit.log_pupil_access(
         user=request.user,
         route="results:upload_file",

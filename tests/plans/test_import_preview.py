@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from plans.models import Item, Plan, PlanImportDraft
@@ -9,14 +10,25 @@ from tests.plans.conftest import HEADER, docx_plan, seed_path
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
+def staff_client(client, staff_user, eager_celery, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     client.force_login(staff_user)
     return client
 
 
+def post_import(client, data: dict):
+    """Post the import form; the reading job runs (eagerly) when the post commits, and the
+    job page it redirects to is followed once: on to the preview, or the refusal."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("plans:import"), data)
+    if response.status_code != 302 or not response.url.startswith("/jobs/"):
+        return response
+    return client.get(response.url)
+
+
 def upload(client, municipality, name: str, content: bytes, **extra):
-    return client.post(
-        reverse("plans:import"),
+    return post_import(
+        client,
         {
             "file": SimpleUploadedFile(name, content),
             "format": "auto",
@@ -177,8 +189,8 @@ def test_a_bad_upload_is_refused_in_russian_and_nothing_is_kept(
 
 @pytest.mark.django_db
 def test_pasted_text_is_read_as_text_never_as_a_file_path(staff_client, municipality):
-    response = staff_client.post(
-        reverse("plans:import"),
+    response = post_import(
+        staff_client,
         {"text": str(seed_path("004")), "format": "auto", "municipality": municipality.pk},
     )
     assert response.status_code == 200  # refused: a path is not a plan table
@@ -189,8 +201,8 @@ def test_pasted_text_is_read_as_text_never_as_a_file_path(staff_client, municipa
 @pytest.mark.django_db
 def test_pasted_table_text_is_previewed(staff_client, municipality):
     text = seed_path("000").read_text(encoding="utf-8")
-    response = staff_client.post(
-        reverse("plans:import"), {"text": text, "format": "auto", "municipality": municipality.pk}
+    response = post_import(
+        staff_client, {"text": text, "format": "auto", "municipality": municipality.pk}
     )
     assert response.status_code == 302
     assert PlanImportDraft.objects.get().data["sections"][0]["items"][0]["number"] == "1.1."

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.services.documents import read_plan_document
@@ -38,9 +39,12 @@ class Command(BaseCommand):
         # Known failures end with a Russian message and exit code 1, never a traceback.
         try:
             if path == "-":
-                source, filename = sys.stdin.buffer.read(), None
+                # One byte past the limit is enough to refuse: never read it all.
+                limit = settings.PLANS_IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+                source, filename = sys.stdin.buffer.read(limit + 1), None
             else:
-                # A Path, not a str: the parser would take a str for the plan's text.
+                # A Path, not a str: the parser would take a str for the plan's text. Its
+                # size is checked (stat) before it is read; zip bombs before it is parsed.
                 source, filename = Path(path), None
             read = read_plan_document(source=source, filename=filename, format=format)
             errors = validate_plan_data(read.data)
