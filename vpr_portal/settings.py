@@ -4,6 +4,7 @@ One module for every environment: everything that differs between a developer's
 machine, CI and production comes from environment variables (see README).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "template_partials",
+    # --- Login security (issue 11): lockouts, API tokens, CSP ---
+    "axes",
+    "rest_framework.authtoken",
+    "csp",
+    # --- end login security ---
     "vpr_portal.apps.PortalConfig",
     "schools",
     "results",
@@ -59,6 +65,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # --- Login security (issue 11): session expiry, CSP header, lockout responses (last) ---
+    "vpr_portal.login_security.SessionExpiryMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+    # --- end login security ---
 ]
 
 ROOT_URLCONF = "vpr_portal.urls"
@@ -96,12 +107,41 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Login security (issue 11) ---------------------------------------------------------
+# Validators apply when a password is set (forms, changepassword), never at login: the
+# demo users' documented password still logs in.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes: after AXES_FAILURE_LIMIT failures of one username from one IP, that pair is
+# refused (even with the right password) for AXES_COOLOFF_MINUTES, or until an
+# administrator deletes the lockout in admin («Попытки доступа») or runs axes_reset.
+AUTHENTICATION_BACKENDS = [
+    "vpr_portal.login_security.PortalAxesBackend",  # axes.backends.AxesStandaloneBackend
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "vpr_portal.login_security.lockout_response"
+# Failed passwords are never stored; only the username, IP, path and time.
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "old_password"]
+# Sessions: logged out after PORTAL_SESSION_IDLE_MINUTES without a request, and
+# PORTAL_SESSION_ABSOLUTE_HOURS after the login whatever the activity
+# (vpr_portal.login_security.SessionExpiryMiddleware); the cookie lives no longer.
+PORTAL_SESSION_IDLE_MINUTES = env_int("PORTAL_SESSION_IDLE_MINUTES", 60)
+PORTAL_SESSION_ABSOLUTE_HOURS = env_int("PORTAL_SESSION_ABSOLUTE_HOURS", 12)
+SESSION_COOKIE_AGE = PORTAL_SESSION_ABSOLUTE_HOURS * 3600
+# --- end login security ---
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -188,7 +228,9 @@ CELERY_BEAT_SCHEDULE: dict = {}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # Login security (issue 11): Basic and token checks counted and locked by axes.
+        "vpr_portal.login_security.AxesBasicAuthentication",
+        "vpr_portal.login_security.AxesTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
