@@ -28,6 +28,7 @@ from results.selectors import reports as report_selectors
 from results.services import uploads as upload_services
 from schools.models import Municipality, School
 from vpr_portal import roles
+from vpr_portal.api_filters import IdFilter
 
 
 class TestTaskSerializer(serializers.ModelSerializer):
@@ -249,9 +250,9 @@ class PupilResultSerializer(serializers.ModelSerializer):
 
 
 class PupilResultFilter(django_filters.FilterSet):
-    school = django_filters.NumberFilter(field_name="school_id")
+    school = IdFilter(field_name="school_id")
     school_login = django_filters.CharFilter(field_name="school__login")
-    test = django_filters.NumberFilter(field_name="test_id")
+    test = IdFilter(field_name="test_id")
     class_label = django_filters.CharFilter(field_name="class_label")
 
     class Meta:
@@ -307,7 +308,7 @@ class ReportViewSet(viewsets.ViewSet):
 
     permission_classes = [IsAuthenticated, CanUploadResults]
 
-    def list(self, request):
+    def list(self, request, format=None):  # the router's .json suffix passes format
         return Response(
             [
                 {"kind": kind, "title": title, "url": request.build_absolute_uri(f"{kind}/")}
@@ -315,7 +316,7 @@ class ReportViewSet(viewsets.ViewSet):
             ]
         )
 
-    def retrieve(self, request, pk: str | None = None):
+    def retrieve(self, request, pk: str | None = None, format=None):
         if pk not in report_selectors.REPORT_TITLES:
             raise Http404("Нет такого отчёта")
         form = ReportFilterForm(request.query_params, user=request.user)
