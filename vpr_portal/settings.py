@@ -10,6 +10,9 @@ from pathlib import Path
 import dj_database_url
 import dj_email_url
 from celery.schedules import crontab
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from vpr_portal.env import env_bool, env_float, env_int, env_list, env_str
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # login security (issue 11): offline Swagger UI
     "django_htmx",
     "template_partials",
     # --- Login security (issue 11): lockouts, API tokens, CSP ---
@@ -246,7 +250,38 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API портала объективности ВПР. Доступ ограничен ролью пользователя.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # --- Login security (issue 11): Swagger UI at /api/docs/ from drf-spectacular-sidecar
+    # (no CDN); the schema and the docs need a login like the rest of the API.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # --- end login security ---
 }
+
+# --- Login security (issue 11): Content-Security-Policy (django-csp 4) ------------------
+# No inline script anywhere (templates move behaviour to static/js; htmx's eval and its
+# injected indicator styles are off in base.html). Inline *styles* stay allowed: templates
+# use style attributes for computed widths and PDFs' print styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF, CSP_UNSAFE_INLINE],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+    }
+}
+# The other headers, in every mode (production adds HSTS and secure cookies below).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# --- end login security ---
 
 # Portal-specific knobs (later issues add theirs here and in admin).
 PORTAL_SHOW_DEMO_USERS = env_bool("PORTAL_SHOW_DEMO_USERS", DEBUG)
