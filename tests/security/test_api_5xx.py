@@ -61,3 +61,33 @@ def test_a_non_numeric_id_is_a_400_with_a_russian_message(api):
 def test_an_ordinary_school_filter_still_works(api, school):
     response = api.get(reverse("pupil-result-list"), {"school": school.pk})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("parameter", ["municipality", "school", "test"])
+def test_a_report_with_an_id_too_large_is_a_400_with_a_russian_message(api, parameter):
+    # Found by schemathesis: /api/reports/dynamics/?municipality=54009092642090647552 → 500.
+    response = api.get(f"/api/reports/dynamics/?{parameter}={HUGE}")
+    assert response.status_code == 400
+    assert "Слишком большое число" in response.json()[parameter][0]
+
+
+@pytest.mark.django_db
+def test_a_report_with_empty_filters_is_not_an_error(api, school):
+    response = api.get("/api/reports/marks/?municipality=&school=&test=&class_label=")
+    assert response.status_code in (200, 404)
+
+
+@pytest.mark.django_db
+def test_the_report_page_with_an_id_too_large_is_not_a_server_error(api):
+    response = api.get(f"/results/reports/dynamics/?municipality={HUGE}&school={HUGE}")
+    assert response.status_code < 500
+
+
+@pytest.mark.django_db
+def test_an_api_path_no_route_matches_answers_json_404(api):
+    # Found by schemathesis: /api/results/-3.3e-298/ answered the HTML 404 page.
+    response = api.get("/api/results/1.5/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"] == "Страница не найдена."
