@@ -2,7 +2,8 @@
 
 - every operation documents the error answers the API gives (400 for a bad parameter,
   401/403 without the right login or role, 404 for an object outside the user's scope,
-  429 for a login lockout), each a JSON object;
+  429 for a login lockout), each a JSON object, and 414 (a request line too long for
+  the server, answered by gunicorn before Django);
 - times are local clock times such as "09:00:00" (Europe/Moscow, no UTC offset), which
   JSON Schema's "time" format (RFC 3339, offset required) does not describe: a pattern does.
 """
@@ -21,6 +22,7 @@ ERRORS = {
     "404": "Нет такого объекта в области видимости пользователя",
     "429": "Вход временно заблокирован после неудачных попыток",
 }
+URI_TOO_LONG = "Адрес запроса длиннее, чем принимает сервер"
 TIME_PATTERN = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
 
 
@@ -53,5 +55,10 @@ def document_errors_and_times(result, generator, request, public):
                         },
                     },
                 )
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                # Refused by the server (gunicorn) before Django: a bare text answer.
+                operation["responses"].setdefault("414", {"description": URI_TOO_LONG})
     _fix_times(result)
     return result
