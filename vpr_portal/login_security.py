@@ -180,7 +180,13 @@ class SessionExpiryMiddleware:
                 if _is_api(request):
                     return JsonResponse({"detail": expired}, status=401)
                 messages.info(request, expired)
-                return redirect_to_login(request.get_full_path())
+                response = redirect_to_login(request.get_full_path())
+                if getattr(request, "htmx", False):
+                    # htmx would swap the login page into a fragment: send the whole page.
+                    hx = HttpResponse(status=204)
+                    hx["HX-Redirect"] = response["Location"]
+                    return hx
+                return response
         return self.get_response(request)
 
     @staticmethod

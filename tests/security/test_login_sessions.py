@@ -110,3 +110,15 @@ def test_the_demo_password_still_logs_in_because_validators_apply_only_when_sett
     user.save()
     login(client, "demo-user", DEMO_PASSWORD)
     assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_an_expired_session_on_an_htmx_request_redirects_the_whole_page(
+    client, staff_user, settings
+):
+    login(client)
+    shift_session(client, SESSION_SEEN_AT, (settings.PORTAL_SESSION_IDLE_MINUTES + 1) * 60)
+    response = client.get(reverse("dashboard"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
