@@ -77,6 +77,22 @@ class PortalAxesBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the client's address as the trusted proxies saw it.
+
+    Behind PORTAL_TRUSTED_PROXY_COUNT reverse proxies (the TLS proxy in front of gunicorn)
+    REMOTE_ADDR is the proxy's: the client is the address that many hops from the right of
+    X-Forwarded-For (entries further left are the client's own claim and are not trusted).
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.PORTAL_TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    return hops[-proxies] if len(hops) >= proxies else remote
+
+
 class LockedOut(exceptions.APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "locked_out"

@@ -137,6 +137,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "vpr_portal.login_security.lockout_response"
+# Behind a reverse proxy set this to the number of proxies that append X-Forwarded-For
+# (1 for the TLS proxy of the README), or every client shares the proxy's address.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "vpr_portal.login_security.client_ip"
 # Failed passwords are never stored; only the username, IP, path and time.
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "old_password"]
 # Sessions: logged out after PORTAL_SESSION_IDLE_MINUTES without a request, and

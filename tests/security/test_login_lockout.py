@@ -190,3 +190,34 @@ def test_an_inactive_users_basic_auth_is_refused(client, db):
     factories.UserFactory(username="gone", is_active=False)
     response = client.get(reverse("test-list"), HTTP_AUTHORIZATION=basic("gone", PASSWORD))
     assert response.status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_lockout_is_per_forwarded_client_address(
+    client, staff_user, settings
+):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    attacker = {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    for _ in range(ATTEMPTS):
+        client.post(
+            reverse("login"), {"username": "staff-a", "password": "wrong-password"}, **attacker
+        )
+    locked = client.post(
+        reverse("login"), {"username": "staff-a", "password": PASSWORD}, **attacker
+    )
+    assert locked.status_code == 429
+    # The real user, behind the same proxy but from another address, still logs in; a
+    # forged left-most entry does not move the attacker to another address.
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+    forged = client.post(
+        reverse("login"),
+        {"username": "staff-a", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7",
+    )
+    assert forged.status_code == 429
+    user = client.post(
+        reverse("login"),
+        {"username": "staff-a", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert user.status_code == 302
