@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -28,6 +29,7 @@ from results.selectors import reports as report_selectors
 from results.services import uploads as upload_services
 from schools.models import Municipality, School
 from vpr_portal import audit, roles
+from vpr_portal.api_filters import ID_MAX, IdFilter
 
 
 class TestTaskSerializer(serializers.ModelSerializer):
@@ -66,8 +68,9 @@ class TestViewSet(viewsets.ReadOnlyModelViewSet):
 
 class UploadSerializer(serializers.ModelSerializer):
     test = serializers.PrimaryKeyRelatedField(read_only=True)
-    school = serializers.SlugRelatedField(slug_field="login", read_only=True)
-    municipality = serializers.StringRelatedField(read_only=True)
+    # An upload is for one school or for a whole municipality: the other one is null.
+    school = serializers.SlugRelatedField(slug_field="login", read_only=True, allow_null=True)
+    municipality = serializers.StringRelatedField(read_only=True, allow_null=True)
     progress = serializers.SerializerMethodField()
     error_report_url = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
@@ -260,9 +263,9 @@ class PupilResultSerializer(serializers.ModelSerializer):
 
 
 class PupilResultFilter(django_filters.FilterSet):
-    school = django_filters.NumberFilter(field_name="school_id")
+    school = IdFilter(field_name="school_id")
     school_login = django_filters.CharFilter(field_name="school__login")
-    test = django_filters.NumberFilter(field_name="test_id")
+    test = IdFilter(field_name="test_id")
     class_label = django_filters.CharFilter(field_name="class_label")
 
     class Meta:
@@ -286,6 +289,32 @@ class PupilResultViewSet(audit.LogsPupilRows, viewsets.ReadOnlyModelViewSet):  #
         )
 
 
+_NUMBER_ERRORS = {
+    "invalid": "Нужно целое число.",
+    "max_value": "Слишком большое число: не больше {max_value}.",
+    "min_value": "Слишком маленькое число: не меньше {min_value}.",
+}
+
+
+def _number(max_value: int) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=max_value,
+        error_messages=_NUMBER_ERRORS,
+    )
+
+
+class ReportIdsSerializer(serializers.Serializer):
+    """The report's id parameters are whole numbers the database can hold (else a 400)."""
+
+    test = _number(ID_MAX)
+    municipality = _number(ID_MAX)
+    school = _number(ID_MAX)
+    year = _number(9999)
+
+
 _REPORT_FILTERS = [
     OpenApiParameter("test", int, description="Работа (id каталога); по умолчанию — последняя"),
     OpenApiParameter("municipality", int, description="Муниципалитет (для специалистов)"),
@@ -295,7 +324,18 @@ _REPORT_FILTERS = [
 
 
 @extend_schema_view(
-    list=extend_schema(responses=OpenApiTypes.OBJECT, operation_id="reports_list"),
+    list=extend_schema(
+        responses=inline_serializer(
+            "ReportKind",
+            {
+                "kind": serializers.CharField(),
+                "title": serializers.CharField(),
+                "url": serializers.URLField(),
+            },
+            many=True,
+        ),
+        operation_id="reports_list",
+    ),
     retrieve=extend_schema(
         parameters=[
             OpenApiParameter(
@@ -318,7 +358,7 @@ class ReportViewSet(viewsets.ViewSet):
 
     permission_classes = [IsAuthenticated, CanUploadResults]
 
-    def list(self, request):
+    def list(self, request, format=None):  # the router's .json suffix passes format
         return Response(
             [
                 {"kind": kind, "title": title, "url": request.build_absolute_uri(f"{kind}/")}
@@ -326,9 +366,10 @@ class ReportViewSet(viewsets.ViewSet):
             ]
         )
 
-    def retrieve(self, request, pk: str | None = None):
+    def retrieve(self, request, pk: str | None = None, format=None):
         if pk not in report_selectors.REPORT_TITLES:
             raise Http404("Нет такого отчёта")
+        ReportIdsSerializer(data=request.query_params).is_valid(raise_exception=True)
         form = ReportFilterForm(request.query_params, user=request.user)
         filters = form.filters()
         if filters["test"] is None:

@@ -128,9 +128,11 @@ class ReportFilterForm(forms.Form):
 
     def _raw_int(self, name: str) -> int | None:
         try:
-            return int(self.data.get(name) or 0) or None
+            value = int(self.data.get(name) or 0) or None
         except (TypeError, ValueError):
             return None
+        # An id beyond the database's 64-bit integers matches nothing (and must not crash).
+        return value if value is not None and 0 < value < 2**63 else None
 
     def _visible_test(self, test_id: int | None) -> bool:
         tests = report_selectors.tests_with_results(self.user)

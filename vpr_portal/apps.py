@@ -14,3 +14,5 @@ class PortalConfig(AppConfig):
         from vpr_portal.sqlite import install_unicode_like
 
         connection_created.connect(install_unicode_like, dispatch_uid="portal-unicode-like")
+        # Login security: stamps the login time that the absolute session expiry reads.
+        from vpr_portal import login_security  # noqa: F401

@@ -4,11 +4,15 @@ One module for every environment: everything that differs between a developer's
 machine, CI and production comes from environment variables (see README).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import dj_email_url
 from celery.schedules import crontab
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from vpr_portal.env import env_bool, env_float, env_int, env_list, env_str
@@ -39,8 +43,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # login security (issue 11): offline Swagger UI
     "django_htmx",
     "template_partials",
+    # --- Login security (issue 11): lockouts, API tokens, CSP ---
+    "axes",
+    "rest_framework.authtoken",
+    "csp",
+    # --- end login security ---
     "vpr_portal.apps.PortalConfig",
     "schools",
     "results",
@@ -59,6 +69,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # --- Login security (issue 11): session expiry, CSP header, lockout responses (last) ---
+    "vpr_portal.login_security.SessionExpiryMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+    # --- end login security ---
 ]
 
 ROOT_URLCONF = "vpr_portal.urls"
@@ -96,12 +111,45 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Login security (issue 11) ---------------------------------------------------------
+# Validators apply when a password is set (forms, changepassword), never at login: the
+# demo users' documented password still logs in.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes: after AXES_FAILURE_LIMIT failures of one username from one IP, that pair is
+# refused (even with the right password) for AXES_COOLOFF_MINUTES, or until an
+# administrator deletes the lockout in admin («Попытки доступа») or runs axes_reset.
+AUTHENTICATION_BACKENDS = [
+    "vpr_portal.login_security.PortalAxesBackend",  # axes.backends.AxesStandaloneBackend
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "vpr_portal.login_security.lockout_response"
+# Behind a reverse proxy set this to the number of proxies that append X-Forwarded-For
+# (1 for the TLS proxy of the README), or every client shares the proxy's address.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "vpr_portal.login_security.client_ip"
+# Failed passwords are never stored; only the username, IP, path and time.
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "old_password"]
+# Sessions: logged out after PORTAL_SESSION_IDLE_MINUTES without a request, and
+# PORTAL_SESSION_ABSOLUTE_HOURS after the login whatever the activity
+# (vpr_portal.login_security.SessionExpiryMiddleware); the cookie lives no longer.
+PORTAL_SESSION_IDLE_MINUTES = env_int("PORTAL_SESSION_IDLE_MINUTES", 60)
+PORTAL_SESSION_ABSOLUTE_HOURS = env_int("PORTAL_SESSION_ABSOLUTE_HOURS", 12)
+SESSION_COOKIE_AGE = PORTAL_SESSION_ABSOLUTE_HOURS * 3600
+# --- end login security ---
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -215,7 +263,9 @@ CELERY_BEAT_SCHEDULE["portal-sweep-stuck-jobs"] = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # Login security (issue 11): Basic and token checks counted and locked by axes.
+        "vpr_portal.login_security.AxesBasicAuthentication",
+        "vpr_portal.login_security.AxesTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -231,7 +281,42 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API портала объективности ВПР. Доступ ограничен ролью пользователя.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # --- Login security (issue 11): Swagger UI at /api/docs/ from drf-spectacular-sidecar
+    # (no CDN); the schema and the docs need a login like the rest of the API.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vpr_portal.api_schema.document_errors_and_times",
+    ],
+    # --- end login security ---
 }
+
+# --- Login security (issue 11): Content-Security-Policy (django-csp 4) ------------------
+# No inline script anywhere (templates move behaviour to static/js; htmx's eval and its
+# injected indicator styles are off in base.html). Inline *styles* stay allowed: templates
+# use style attributes for computed widths and PDFs' print styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF, CSP_UNSAFE_INLINE],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+    }
+}
+# The other headers, in every mode (production adds HSTS and secure cookies below).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# --- end login security ---
 
 # Portal-specific knobs (later issues add theirs here and in admin).
 PORTAL_SHOW_DEMO_USERS = env_bool("PORTAL_SHOW_DEMO_USERS", DEBUG)

@@ -102,4 +102,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        # The API answers JSON even for a path no route matches (e.g. /api/results/1.5/).
+        return JsonResponse({"detail": "Страница не найдена."}, status=404)
     return render(request, "404.html", status=404)

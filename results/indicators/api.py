@@ -17,6 +17,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from results.indicators import selectors
 from results.models import SchoolTestIndicator
 from vpr_portal import roles
+from vpr_portal.api_filters import IdFilter, SmallIntegerFilter
 
 
 class SchoolTestIndicatorSerializer(serializers.ModelSerializer):
@@ -94,12 +95,12 @@ class SchoolTestIndicatorDetailSerializer(SchoolTestIndicatorSerializer):
 
 
 class SchoolTestIndicatorFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year")
-    test = django_filters.NumberFilter(field_name="test_id")
+    year = SmallIntegerFilter(field_name="year")
+    test = IdFilter(field_name="test_id")
     subject = django_filters.CharFilter(field_name="test__subject", lookup_expr="iexact")
-    grade = django_filters.NumberFilter(field_name="test__grade")
-    municipality = django_filters.NumberFilter(field_name="school__municipality_id")
-    school = django_filters.NumberFilter(field_name="school_id")
+    grade = SmallIntegerFilter(field_name="test__grade")
+    municipality = IdFilter(field_name="school__municipality_id")
+    school = IdFilter(field_name="school_id")
     school_login = django_filters.CharFilter(field_name="school__login")
     flagged = django_filters.BooleanFilter(field_name="flagged")
 
