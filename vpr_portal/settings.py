@@ -43,14 +43,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # login security (issue 11): offline Swagger UI
+    "drf_spectacular_sidecar",  # offline Swagger UI: municipal networks are closed
     "django_htmx",
     "template_partials",
-    # --- Login security (issue 11): lockouts, API tokens, CSP ---
-    "axes",
+    "axes",  # lockout after failed logins (form, admin, API)
     "rest_framework.authtoken",
     "csp",
-    # --- end login security ---
+    "simple_history",  # who changed plans, schools, catalog, assignments, acts and when
     "vpr_portal.apps.PortalConfig",
     "schools",
     "results",
@@ -69,11 +68,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # --- Login security (issue 11): session expiry, CSP header, lockout responses (last) ---
+    "simple_history.middleware.HistoryRequestMiddleware",
     "vpr_portal.login_security.SessionExpiryMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Axes last: it turns a lockout raised anywhere above into the Russian 429 page.
     "axes.middleware.AxesMiddleware",
-    # --- end login security ---
 ]
 
 ROOT_URLCONF = "vpr_portal.urls"
@@ -111,7 +110,7 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Login security (issue 11) ---------------------------------------------------------
+# --- Login security: lockout, passwords, session expiry ---
 # Validators apply when a password is set (forms, changepassword), never at login: the
 # demo users' documented password still logs in.
 AUTH_PASSWORD_VALIDATORS = [
@@ -149,7 +148,6 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "old_password
 PORTAL_SESSION_IDLE_MINUTES = env_int("PORTAL_SESSION_IDLE_MINUTES", 60)
 PORTAL_SESSION_ABSOLUTE_HOURS = env_int("PORTAL_SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = PORTAL_SESSION_ABSOLUTE_HOURS * 3600
-# --- end login security ---
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -228,7 +226,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
-# --- Job recovery (sec-celery): visibility timeout, delivery cap, sweeper ---
+# --- Job recovery: visibility timeout, delivery cap, sweeper ---
 # Redis redelivers an unacknowledged message after the visibility timeout: it must exceed
 # every task's hard time limit, or a long task would run twice at once (asserted in
 # tests/foundation/test_job_recovery.py).
@@ -249,12 +247,11 @@ PORTAL_JOB_STALE_GRACE_SECONDS = env_int("PORTAL_JOB_STALE_GRACE_SECONDS", 60)
 # A job still queued after this long (its message lost) is sent again.
 PORTAL_JOB_QUEUED_RESEND_SECONDS = env_int("PORTAL_JOB_QUEUED_RESEND_SECONDS", 1800)
 PORTAL_JOB_SWEEP_SECONDS = env_int("PORTAL_JOB_SWEEP_SECONDS", 300)
-# --- end job recovery ---
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Filled by the apps (see vpr_portal/celery.py): nightly recomputes, reminders.
 CELERY_BEAT_SCHEDULE: dict = {}
-# Job recovery (sec-celery): re-queue or fail jobs lost with their worker.
+# Job recovery: re-queue or fail jobs lost with their worker.
 CELERY_BEAT_SCHEDULE["portal-sweep-stuck-jobs"] = {
     "task": "portal.sweep_stuck_jobs",
     "schedule": float(PORTAL_JOB_SWEEP_SECONDS),
@@ -263,7 +260,7 @@ CELERY_BEAT_SCHEDULE["portal-sweep-stuck-jobs"] = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        # Login security (issue 11): Basic and token checks counted and locked by axes.
+        # Basic and token checks counted and locked by axes.
         "vpr_portal.login_security.AxesBasicAuthentication",
         "vpr_portal.login_security.AxesTokenAuthentication",
     ],
@@ -281,7 +278,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API портала объективности ВПР. Доступ ограничен ролью пользователя.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # --- Login security (issue 11): Swagger UI at /api/docs/ from drf-spectacular-sidecar
+    # Swagger UI at /api/docs/ from drf-spectacular-sidecar
     # (no CDN); the schema and the docs need a login like the rest of the API.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -290,10 +287,9 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "vpr_portal.api_schema.document_errors_and_times",
     ],
-    # --- end login security ---
 }
 
-# --- Login security (issue 11): Content-Security-Policy (django-csp 4) ------------------
+# --- Content-Security-Policy (django-csp 4) ---
 # No inline script anywhere (templates move behaviour to static/js; htmx's eval and its
 # injected indicator styles are off in base.html). Inline *styles* stay allowed: templates
 # use style attributes for computed widths and PDFs' print styles.
@@ -316,7 +312,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# --- end login security ---
 
 # Portal-specific knobs (later issues add theirs here and in admin).
 PORTAL_SHOW_DEMO_USERS = env_bool("PORTAL_SHOW_DEMO_USERS", DEBUG)
@@ -385,7 +380,7 @@ CELERY_BEAT_SCHEDULE["plans-import-drafts"] = {
 # Larger result files go through `manage.py import_results` (no browser upload limit).
 PORTAL_RESULTS_MAX_UPLOAD_MB = env_int("PORTAL_RESULTS_MAX_UPLOAD_MB", 200)
 
-# --- Hostile uploads (sec-uploads): limits of the guarded zip reader, vpr_portal/archives.py ---
+# --- Hostile uploads: limits of the guarded zip reader (guarded_archive.py) ---
 # Checked from the zip's central directory before any parser runs (xlsx, docx, ods), and the
 # bytes really inflated are capped while reading. A 1,000,000-row F1 sheet is ≈ 610 MB of XML
 # at a ratio ≈ 7; Excel's own files stay below a ratio of 30.
@@ -402,7 +397,6 @@ UPLOADS_ZIP_TABLE_MAX_UNCOMPRESSED_MB = env_int("UPLOADS_ZIP_TABLE_MAX_UNCOMPRES
 # Plan documents (.docx, .xlsx): the upload size and the inflated size.
 PLANS_IMPORT_MAX_UPLOAD_MB = env_int("PLANS_IMPORT_MAX_UPLOAD_MB", 20)
 PLANS_IMPORT_MAX_UNCOMPRESSED_MB = env_int("PLANS_IMPORT_MAX_UNCOMPRESSED_MB", 50)
-# --- end of hostile uploads ---
 
 # --- Objectivity indicators ---
 # Defaults of the admin-editable levels (results.IndicatorSettings) until the row is saved.
@@ -422,12 +416,7 @@ CELERY_BEAT_SCHEDULE["indicators-nightly"] = {
     "schedule": crontab(hour=2, minute=15),
 }
 
-# --- Audit (issue 11, branch sec-audit): model history with the acting user ---
-INSTALLED_APPS += ["simple_history"]
-MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]
-# --- end audit
-
-# --- Retention of pupil-level data (issue 11, branch sec-audit; docs/security.md) ---
+# --- Retention of pupil-level data (docs/security.md) ---
 # Pupils' rows, packs and result files of tests this many years old are deleted monthly
 # (`manage.py purge_pupil_rows [--dry-run]`); aggregates and signs are kept.
 PORTAL_PUPIL_ROWS_RETENTION_YEARS = env_int("PORTAL_PUPIL_ROWS_RETENTION_YEARS", 5)
@@ -435,4 +424,3 @@ CELERY_BEAT_SCHEDULE["results-purge-pupil-rows"] = {
     "task": "results.purge_pupil_rows",
     "schedule": crontab(day_of_month=1, hour=4, minute=0),
 }
-# --- end retention
