@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # --- sec-access: denials logged to "vpr_portal.access" (keep innermost, last) ---
+    "vpr_portal.access_log.AccessDenialLogMiddleware",
 ]
 
 ROOT_URLCONF = "vpr_portal.urls"
