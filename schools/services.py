@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
 
 from schools.models import LOGIN_PATTERN, Locality, Municipality, Region, School, SchoolType
-from vpr_portal import audit
+from vpr_portal import audit, roles
 from vpr_portal.tabular import TableFileError, TableRow, read_table
 
 REGISTRY_COLUMNS = [
@@ -120,15 +120,93 @@ def _parse_row(row: TableRow) -> tuple[dict, list[str]]:
     return fields, errors
 
 
+@dataclass(frozen=True)
+class RegistryScope:
+    """What an importing user may touch: None for the CLI and administrators (everything)."""
+
+    municipality_ids: frozenset[int] | None
+    may_create_municipalities: bool
+    region: Region | None
+
+
+def registry_scope(user: Any | None) -> RegistryScope:
+    """The registry import's reach for ``user`` (None: the CLI, an administrator's tool).
+
+    Administrators and region-wide staff change any school of the region and create
+    municipalities; municipal staff create and change schools of their own
+    municipalities only, and never create a municipality.
+    """
+    if user is None or roles.is_administrator(user):
+        return RegistryScope(municipality_ids=None, may_create_municipalities=True, region=None)
+    staff = [m for m in roles.memberships(user) if m.role == roles.Role.STAFF]
+    region_wide = [m for m in staff if m.is_region_wide]
+    if region_wide:
+        region = region_wide[0].region
+        ids = frozenset(Municipality.objects.filter(region=region).values_list("pk", flat=True))
+        return RegistryScope(municipality_ids=ids, may_create_municipalities=True, region=region)
+    municipal = [m for m in staff if m.municipality_id]
+    region = municipal[0].municipality.region if municipal else None
+    ids = frozenset(m.municipality_id for m in municipal)
+    return RegistryScope(municipality_ids=ids, may_create_municipalities=False, region=region)
+
+
+def _scope_errors(
+    *,
+    rows: list[TableRow],
+    parsed: list[dict],
+    scope: RegistryScope,
+    municipalities: dict[str, Municipality],
+    existing: dict[str, School],
+) -> list[str]:
+    """Per-row Russian messages for rows reaching outside the importing user's scope."""
+    if scope.municipality_ids is None:
+        return []
+    errors: list[str] = []
+    for row, fields in zip(rows, parsed, strict=True):
+        where = f"Строка {row.number}"
+        name = fields["municipality"]
+        municipality = municipalities.get(name)
+        if municipality is None:
+            if not scope.may_create_municipalities:
+                errors.append(
+                    f"{where}, столбец «Муниципалитет»: муниципалитета «{name}» нет в реестре, "
+                    "а создавать муниципалитеты могут только специалисты региона и "
+                    "администраторы."
+                )
+        elif municipality.pk not in scope.municipality_ids:
+            errors.append(
+                f"{where}, столбец «Муниципалитет»: «{name}» — не ваш муниципалитет; "
+                "загружайте ОО только своего муниципалитета."
+            )
+        school = existing.get(fields["login"])
+        if school is not None and school.municipality_id not in scope.municipality_ids:
+            errors.append(
+                f"{where}, столбец «Логин»: ОО с логином {fields['login']} относится к другому "
+                "муниципалитету — изменить её может только специалист этого муниципалитета, "
+                "региона или администратор."
+            )
+    return errors
+
+
 @audit.records_import(audit.ImportKind.REGISTRY)
 def import_school_registry(
-    *, source: BinaryIO | Path | str, filename: str, region: Region | None = None
+    *,
+    source: BinaryIO | Path | str,
+    filename: str,
+    user: Any | None,
+    region: Region | None = None,
 ) -> RegistryImportReport:
     """Create or update schools from a CSV/XLSX registry, all rows or none.
 
-    Re-import updates schools by login. Municipalities are created on first sight.
-    Raises RegistryImportError with per-row Russian messages.
+    Re-import updates schools by login. ``user`` is the importing user (None for the
+    CLI, an administrator's tool): municipal staff create and change only schools of
+    their own municipalities; only administrators and region-wide staff create
+    municipalities (on first sight). Raises RegistryImportError with per-row Russian
+    messages; nothing is saved then.
     """
+    scope = registry_scope(user)
+    if scope.municipality_ids is not None and not scope.municipality_ids and scope.region is None:
+        raise RegistryImportError(["У вас нет муниципалитета, в который можно загрузить ОО."])
     try:
         rows = read_table(
             source, filename=filename, required=REGISTRY_REQUIRED, known=REGISTRY_COLUMNS
@@ -157,11 +235,23 @@ def import_school_registry(
 
     report = RegistryImportReport()
     with transaction.atomic():
-        region = region or default_region()
+        region = scope.region or region or default_region()
         municipalities = {m.name: m for m in Municipality.objects.filter(region=region)}
         existing = {
-            s.login: s for s in School.objects.filter(login__in=[p["login"] for p in parsed])
+            s.login: s
+            for s in School.objects.select_for_update().filter(
+                login__in=[p["login"] for p in parsed]
+            )
         }
+        errors = _scope_errors(
+            rows=rows,
+            parsed=parsed,
+            scope=scope,
+            municipalities=municipalities,
+            existing=existing,
+        )
+        if errors:
+            raise RegistryImportError(errors)
         for fields in parsed:
             name = fields.pop("municipality")
             if name not in municipalities:

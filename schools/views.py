@@ -50,7 +50,9 @@ def registry_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            report = services.import_school_registry(source=uploaded, filename=uploaded.name)
+            report = services.import_school_registry(
+                source=uploaded, filename=uploaded.name, user=request.user
+            )
         except services.RegistryImportError as exc:
             errors = exc.errors
         else:

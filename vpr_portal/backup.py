@@ -155,11 +155,21 @@ def backup(*, output: Path | None = None, using: str = "default") -> tuple[Path,
 
 
 def read_manifest(archive_path: Path) -> Manifest:
-    with tarfile.open(archive_path, "r:gz") as archive:
-        member = archive.extractfile(MANIFEST)
-        if member is None:
-            raise BackupError("В архиве нет manifest.json — это не резервная копия портала.")
-        data = json.loads(member.read().decode("utf-8"))
+    not_a_backup = (
+        f"{archive_path.name}: это не резервная копия портала (нужен архив .tar.gz с "
+        "manifest.json, сделанный командой make backup)."
+    )
+    try:
+        with tarfile.open(archive_path, "r:gz") as archive:
+            member = archive.extractfile(MANIFEST)
+            if member is None:
+                raise BackupError(not_a_backup)
+            data = json.loads(member.read().decode("utf-8"))
+    except KeyError as exc:  # tarfile's answer for a missing member
+        raise BackupError(not_a_backup) from exc
+    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        # Not a gzip, a truncated archive, or a manifest that is not JSON.
+        raise BackupError(not_a_backup) from exc
     if data.get("format") != FORMAT:
         raise BackupError(f"Неизвестный формат резервной копии: {data.get('format')}.")
     return Manifest(**data)

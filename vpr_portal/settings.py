@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "vpr_portal.login_security.SessionExpiryMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Refused requests (401/403/404, login redirects) logged to "vpr_portal.access".
+    "vpr_portal.access_log.AccessDenialLogMiddleware",
     # Axes last: it turns a lockout raised anywhere above into the Russian 429 page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -36,7 +36,7 @@ GOOD_ROWS = [
 @pytest.mark.django_db
 def test_it_imports_schools_and_creates_municipalities_on_first_sight(region):
     report = import_school_registry(
-        source=io.BytesIO(xlsx_bytes(GOOD_ROWS)), filename="reestr.xlsx", region=region
+        user=None, source=io.BytesIO(xlsx_bytes(GOOD_ROWS)), filename="reestr.xlsx", region=region
     )
     assert (report.created, report.updated) == (3, 0)
     assert sorted(report.municipalities_created) == ["Город А", "Район Б"]
@@ -49,13 +49,13 @@ def test_it_imports_schools_and_creates_municipalities_on_first_sight(region):
 @pytest.mark.django_db
 def test_reimport_updates_schools_by_login(region):
     import_school_registry(
-        source=io.BytesIO(xlsx_bytes(GOOD_ROWS)), filename="a.xlsx", region=region
+        user=None, source=io.BytesIO(xlsx_bytes(GOOD_ROWS)), filename="a.xlsx", region=region
     )
     changed = [
         ["edu123001", "МБОУ «Средняя школа № 1»", "Школа № 1", "Район Б", "гимназия", "село"]
     ]
     report = import_school_registry(
-        source=io.BytesIO(csv_bytes(changed, "cp1251")), filename="b.csv", region=region
+        user=None, source=io.BytesIO(csv_bytes(changed, "cp1251")), filename="b.csv", region=region
     )
     assert (report.created, report.updated) == (0, 1)
     school = School.objects.get(login="edu123001")
@@ -75,7 +75,7 @@ def test_a_bad_row_refuses_the_whole_file_with_per_row_messages(region):
     ]
     with pytest.raises(RegistryImportError) as caught:
         import_school_registry(
-            source=io.BytesIO(xlsx_bytes(rows)), filename="r.xlsx", region=region
+            user=None, source=io.BytesIO(xlsx_bytes(rows)), filename="r.xlsx", region=region
         )
     errors = caught.value.errors
     assert any(e.startswith("Строка 3") and "логин не указан" in e for e in errors)
@@ -89,7 +89,7 @@ def test_a_bad_row_refuses_the_whole_file_with_per_row_messages(region):
 def test_missing_required_column_is_named(region):
     data = xlsx_bytes([["edu123001", "СОШ"]], header=["Логин", "Наименование"])
     with pytest.raises(RegistryImportError) as caught:
-        import_school_registry(source=io.BytesIO(data), filename="r.xlsx", region=region)
+        import_school_registry(user=None, source=io.BytesIO(data), filename="r.xlsx", region=region)
     assert "Муниципалитет" in caught.value.errors[0]
 
 
@@ -101,7 +101,7 @@ def test_a_word_document_named_xlsx_is_refused_clearly(region):
     docx.Document().save(buffer)
     with pytest.raises(RegistryImportError) as caught:
         import_school_registry(
-            source=io.BytesIO(buffer.getvalue()), filename="r.xlsx", region=region
+            user=None, source=io.BytesIO(buffer.getvalue()), filename="r.xlsx", region=region
         )
     assert "документ Word" in caught.value.errors[0]
 
@@ -111,7 +111,7 @@ def test_duplicate_logins_in_one_file_are_refused(region):
     rows = [GOOD_ROWS[0], GOOD_ROWS[0]]
     with pytest.raises(RegistryImportError) as caught:
         import_school_registry(
-            source=io.BytesIO(xlsx_bytes(rows)), filename="r.xlsx", region=region
+            user=None, source=io.BytesIO(xlsx_bytes(rows)), filename="r.xlsx", region=region
         )
     assert "уже встречался в строке 2" in caught.value.errors[0]
 

@@ -14,9 +14,11 @@ def staff_client(client, staff_user):
 
 
 @pytest.mark.django_db
-def test_staff_upload_a_registry_from_the_page(staff_client, region):
+def test_region_staff_upload_a_registry_from_the_page(client, region):
+    # GOOD_ROWS create two municipalities: only region staff and administrators may.
+    client.force_login(factories.make_region_staff(region=region))
     upload = SimpleUploadedFile("reestr.xlsx", xlsx_bytes(GOOD_ROWS))
-    response = staff_client.post(reverse("schools:import"), {"file": upload}, follow=True)
+    response = client.post(reverse("schools:import"), {"file": upload}, follow=True)
     assert "новых ОО — 3" in response.content.decode()
     assert School.objects.count() == 3
 

@@ -20,7 +20,10 @@ class Command(BaseCommand):
             raise CommandError(f"Файл не найден: {path}")
         region_obj = Region.objects.get_or_create(name=region)[0] if region else None
         try:
-            report = import_school_registry(source=path, filename=path.name, region=region_obj)
+            # The CLI is an administrator's tool: user=None reaches every municipality.
+            report = import_school_registry(
+                source=path, filename=path.name, user=None, region=region_obj
+            )
         except RegistryImportError as exc:
             for message in exc.errors:
                 self.stderr.write(message)
