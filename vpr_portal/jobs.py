@@ -1,7 +1,7 @@
 """The job pattern for long work (pretix-style).
 
-A view creates a Job row and enqueues a task with the job's id *after* the
-transaction commits; the task runs the service inside `run_job`, which records
+A service creates a Job row and enqueues a task, named by its Celery name, with the
+job's id *after* the transaction commits; the task runs the service inside `run_job`, which records
 progress and maps known errors to messages for the user; the page polls the
 row with htmx until it is finished.
 """
@@ -23,6 +23,7 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
+from vpr_portal.celery import app as celery_app
 from vpr_portal.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -45,30 +46,64 @@ def create_job(*, kind: str, title: str, user: Any = None, params: dict | None =
     )
 
 
-def enqueue_on_commit(task: Any, *args: Any) -> None:
-    """Send a Celery task only once the surrounding transaction has committed.
+#: A task is named by its Celery name ("results.import_upload"); a task object is
+#: accepted too and stands for its name. Services name tasks instead of importing them:
+#: the tasks modules import the services (the only direction), so there is no cycle.
+TaskRef = Any
+
+
+def task_name_of(task: TaskRef) -> str:
+    return task if isinstance(task, str) else task.name
+
+
+def find_task(name: str) -> Any:
+    """The task registered in this process under ``name``, or None.
+
+    A web process imports no tasks module by itself: the first lookup imports every app's
+    tasks (Celery's autodiscovery and CELERY_IMPORTS), so eager mode in the tests runs them
+    in-process.
+    """
+    task = celery_app.tasks.get(name)
+    if task is None:
+        celery_app.loader.import_default_modules()
+        task = celery_app.tasks.get(name)
+    return task
+
+
+def send_task(task: TaskRef, *args: Any) -> None:
+    """Send the task now: through the registered task (honours eager mode), else by name."""
+    name = task_name_of(task)
+    registered = find_task(name)
+    if registered is not None:
+        registered.delay(*args)
+    else:
+        celery_app.send_task(name, args=list(args))
+
+
+def enqueue_on_commit(task: TaskRef, *args: Any) -> None:
+    """Send a Celery task (by name) only once the surrounding transaction has committed.
 
     A task sent earlier could start before its rows exist, or run for rows that a
     rollback then removes.
     """
-    transaction.on_commit(lambda: task.delay(*args))
+    transaction.on_commit(lambda: send_task(task, *args))
 
 
-def enqueue_job_task(job: Job, task: Any, *args: Any) -> None:
+def enqueue_job_task(job: Job, task: TaskRef, *args: Any) -> None:
     """Send `task(*args)` for the job on commit, and remember it on the row.
 
     The sweeper (vpr_portal/sweeper.py) sends the same task again when the message
     is lost with its worker.
     """
-    job.task_name, job.task_args = task.name, list(args)
+    job.task_name, job.task_args = task_name_of(task), list(args)
     Job.objects.filter(pk=job.pk).update(task_name=job.task_name, task_args=job.task_args)
-    enqueue_on_commit(task, *args)
+    enqueue_on_commit(job.task_name, *args)
 
 
 def start_job(
-    *, kind: str, title: str, task: Any, user: Any = None, params: dict | None = None
+    *, kind: str, title: str, task: TaskRef, user: Any = None, params: dict | None = None
 ) -> Job:
-    """Create the job row and enqueue `task(job_id)` on commit."""
+    """Create the job row and enqueue `task(job_id)` on commit (``task``: its Celery name)."""
     job = create_job(kind=kind, title=title, user=user, params=params)
     enqueue_job_task(job, task, job.pk)
     return job
@@ -124,9 +159,7 @@ def stale_after(job: Job) -> timedelta:
     """
     limit = None
     if job.task_name:
-        from vpr_portal.celery import app
-
-        task = app.tasks.get(job.task_name)
+        task = celery_app.tasks.get(job.task_name)
         limit = getattr(task, "time_limit", None)
     limit = limit or settings.CELERY_TASK_TIME_LIMIT
     return timedelta(seconds=limit + settings.PORTAL_JOB_STALE_GRACE_SECONDS)

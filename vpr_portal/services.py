@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from vpr_portal.celery import app as celery_app
 from vpr_portal.jobs import create_job, enqueue_on_commit, run_job_body
 from vpr_portal.models import Job, JobStatus
 
@@ -27,10 +28,8 @@ def check_database() -> tuple[bool, str]:
 
 
 def check_broker() -> tuple[bool, str]:
-    from vpr_portal.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=3)
             return True, conn.transport_cls if isinstance(conn.transport_cls, str) else "ok"
     except Exception as exc:
@@ -39,12 +38,10 @@ def check_broker() -> tuple[bool, str]:
 
 def check_worker(*, timeout: float | None = None) -> tuple[bool, str]:
     """Round-trip a ping task through the broker and a worker, via a job row."""
-    from vpr_portal.tasks import ping
-
     timeout = settings.PORTAL_HEALTH_WORKER_TIMEOUT if timeout is None else timeout
     job = create_job(kind="ping", title="Проверка работы фоновых задач")
     try:
-        enqueue_on_commit(ping, job.pk)
+        enqueue_on_commit("portal.ping", job.pk)
     except Exception as exc:
         return False, f"{type(exc).__name__}: {exc}"
     started = time.monotonic()

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from vpr_portal.jobs import CRASHED_MESSAGE, fail_job, is_orphaned, max_attempts
+from vpr_portal.celery import app as celery_app
+from vpr_portal.jobs import CRASHED_MESSAGE, fail_job, find_task, is_orphaned, max_attempts
 from vpr_portal.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -51,14 +52,12 @@ def requeue(job: Job) -> bool:
     ).update(status=JobStatus.QUEUED, worker="", heartbeat_at=timezone.now())
     if not updated:
         return False
-    from vpr_portal.celery import app
-
     name, args = job.task_name, list(job.task_args)
-    task = app.tasks.get(name)
+    task = find_task(name)
     if task is not None:  # honours eager mode in the tests that ask for it
         transaction.on_commit(lambda: task.apply_async(args=args))
     else:
-        transaction.on_commit(lambda: app.send_task(name, args=args))
+        transaction.on_commit(lambda: celery_app.send_task(name, args=args))
     logger.warning("Job %s (%s) sent again after attempt %s", job.pk, name, job.attempts)
     return True
 

@@ -266,7 +266,5 @@ def review_act(
     act.review_comment = comment
     act.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
     if notify and act.status == ActStatus.RETURNED:
-        from observers import tasks
-
-        enqueue_on_commit(tasks.send_act_returned_notice, act.pk)
+        enqueue_on_commit("observers.send_act_returned_notice", act.pk)
     return act

@@ -146,9 +146,7 @@ def create_assignment(
                 assigned_by=user,
             )
             if notify:
-                from observers import tasks
-
-                enqueue_on_commit(tasks.send_assignment_notice, assignment.pk)
+                enqueue_on_commit("observers.send_assignment_notice", assignment.pk)
             return assignment
     refusal = AssignmentRefusal.objects.create(
         observer=observer,
@@ -176,9 +174,7 @@ def cancel_assignment(*, assignment: Assignment, notify: bool = True) -> Assignm
     assignment.save(update_fields=["status", "cancelled_at"])
     if notify:
         # The task writes only to observers who were told of the assignment in the first place.
-        from observers import tasks
-
-        enqueue_on_commit(tasks.send_cancellation_notice, assignment.pk)
+        enqueue_on_commit("observers.send_cancellation_notice", assignment.pk)
     return assignment
 
 

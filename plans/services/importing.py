@@ -30,6 +30,7 @@ from plans.services.responsibles import ResponsibleMatcher
 from plans.services.schedule import EventWindowCache
 from schools.models import Municipality
 from vpr_portal import audit
+from vpr_portal.jobs import start_job
 
 KINDS = set(DeadlineKind.values)
 MAX_NUMBER = Item._meta.get_field("number").max_length
@@ -292,15 +293,12 @@ def submit_import(
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from plans import tasks
-    from vpr_portal.jobs import start_job
-
     content = file if file is not None else ContentFile(text.encode("utf-8"))
     stored = default_storage.save(f"{_IMPORT_DIR}/{uuid.uuid4().hex}.bin", content)
     return start_job(
         kind=IMPORT_JOB_KIND,
         title=f"Чтение плана: {filename or 'вставленный текст'}"[:200],
-        task=tasks.read_plan_import,
+        task="plans.read_plan_import",
         user=user,
         params={
             "stored": stored,

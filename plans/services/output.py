@@ -91,13 +91,11 @@ def render_execution_report_pdf(*, plan: Plan, today: date | None = None) -> byt
 
 def start_pdf_job(*, plan: Plan, user: Any, document: str = "plan") -> Job:
     """Queue the PDF rendering; the job page polls it and offers the file."""
-    from plans import tasks
-
     _template, label = DOCUMENTS[document]
     return start_job(
         kind=f"plan_pdf_{document}",
         title=f"{label}: {plan.title[:120]}",
-        task=tasks.render_plan_pdf,
+        task="plans.render_plan_pdf",
         user=user,
         params={"plan_id": plan.pk, "document": document},
     )

@@ -193,8 +193,6 @@ def submit_upload(
     source: str = UploadSource.WEB,
 ) -> CreatedUpload:
     """Store the file and start its import as a background job (sent after commit)."""
-    from results import tasks
-
     created = create_upload(
         file=file,
         filename=filename,
@@ -213,7 +211,7 @@ def submit_upload(
             params={"upload_id": upload.pk},
         )
         upload.save(update_fields=["job"])
-        enqueue_job_task(upload.job, tasks.import_upload, upload.pk)
+        enqueue_job_task(upload.job, "results.import_upload", upload.pk)
     return created
 
 
@@ -477,9 +475,7 @@ def _applied(
         status = UploadStatus.SUPERSEDED
     _finish(upload, status=status, message=" ".join(parts))
     if applied and upload.source != UploadSource.DEMO:  # seed_demo computes them at its end
-        from results.indicators import tasks as indicator_tasks
-
-        enqueue_on_commit(indicator_tasks.recompute_after_upload, upload.pk)
+        enqueue_on_commit("results.indicators.recompute_after_upload", upload.pk)
     return outcome_of(upload)
 
 

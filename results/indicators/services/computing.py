@@ -236,9 +236,7 @@ def recompute_after_upload(*, upload_id: int) -> ComputeSummary | None:
         summary = compute_indicators(year=test.year, tests=[test], incremental=True)
     paired = cohort_pair(test)
     if paired is not None:
-        from results.indicators import tasks  # the tasks module imports this one
-
-        enqueue_on_commit(tasks.recompute_test, paired.pk)
+        enqueue_on_commit("results.indicators.recompute_test", paired.pk)
     return summary
 
 
