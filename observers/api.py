@@ -9,7 +9,7 @@ from observers import selectors
 from observers.models import Act, Assignment, Observer, ScheduledSession, Stage
 from observers.services import ObserversError
 from observers.services import assignments as assignment_services
-from vpr_portal import roles
+from schools import roles
 
 
 class IsDepartmentStaff(permissions.BasePermission):

@@ -1,4 +1,4 @@
-"""Reads of the observers app, scoped to the user through vpr_portal.roles.
+"""Reads of the observers app, scoped to the user through schools.roles.
 
 Two kinds of reads live here:
   * scoped reads for pages and the API (`*_for_user`, `get_*_for_user` → 404 outside scope);
@@ -30,8 +30,8 @@ from observers.models import (
     ScheduledSession,
     Stage,
 )
+from schools import roles
 from schools.models import Municipality, School
-from vpr_portal import roles
 
 # --- scope -------------------------------------------------------------------------------
 

@@ -46,9 +46,9 @@ from observers.services import assignments as assignment_services
 from observers.services import registry as registry_services
 from observers.services import schedule as schedule_services
 from results.models import Test
-from vpr_portal import roles
+from schools import roles
+from schools.roles import Role, role_required, staff_required
 from vpr_portal.jobs import start_job
-from vpr_portal.roles import Role, role_required, staff_required
 
 observer_required = role_required(Role.OBSERVER)
 schedule_roles_required = role_required(Role.STAFF, Role.ADMINISTRATOR, Role.COORDINATOR)

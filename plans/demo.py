@@ -29,7 +29,7 @@ from plans.services.errors import PlanImportError
 from plans.services.execution import report_for_school, responsible_school_ids
 from plans.services.importing import import_plan
 from schools.models import Municipality
-from vpr_portal.roles import coordinated_schools
+from schools.roles import coordinated_schools
 
 
 def seeds_dir() -> Path:

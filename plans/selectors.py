@@ -27,8 +27,8 @@ from plans.models import (
     PlanStatus,
     Section,
 )
+from schools import roles
 from schools.models import School
-from vpr_portal import roles
 
 MONTHS_RU = [
     "",

@@ -27,8 +27,9 @@ from results.indicators.api import SchoolTestIndicatorViewSet
 from results.models import PupilResult, Test, TestTask, Upload, UploadSource
 from results.selectors import reports as report_selectors
 from results.services import uploads as upload_services
+from schools import roles
 from schools.models import Municipality, School
-from vpr_portal import audit, roles
+from vpr_portal import audit
 from vpr_portal.api_filters import ID_MAX, IdFilter
 
 

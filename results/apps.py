@@ -6,8 +6,11 @@ class ResultsConfig(AppConfig):
     verbose_name = "Результаты ВПР"
 
     def ready(self) -> None:
+        from vpr_portal import demo
+
+        demo.register_step(order=20, module="results.demo")  # seed_demo runs steps by order
         from results.dashboard import results_panel
-        from vpr_portal.roles import Role, has_role, is_department_staff
+        from schools.roles import Role, has_role, is_department_staff
         from vpr_portal.selectors import register_dashboard_panel
 
         # One panel per user even with several roles: staff first, else coordinator.

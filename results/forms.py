@@ -10,7 +10,7 @@ from django.http import Http404
 
 from results.models import Test
 from results.selectors import reports as report_selectors
-from vpr_portal import roles
+from schools import roles
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".csv", ".txt")
 

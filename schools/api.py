@@ -3,7 +3,7 @@
 from rest_framework import serializers, viewsets
 
 from schools.models import School
-from vpr_portal.roles import visible_schools
+from schools.roles import visible_schools
 
 
 class SchoolSerializer(serializers.ModelSerializer):

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from schools.models import Locality, Membership, Municipality, Region, School, SchoolType
-from vpr_portal.roles import Role
+from schools.roles import Role
+from vpr_portal.demo import DEMO_PASSWORD
 
-DEMO_PASSWORD = "demo12345"  # noqa: S105 — documented demo password, DEBUG only
 REGION_NAME = "Демонстрационная область"
 CITY = "Городской округ Светлогорск"
 DISTRICT = "Заречный муниципальный район"
@@ -149,6 +149,10 @@ def seed_users(*, schools: dict[str, School]) -> None:
         user.is_superuser = is_admin
         user.save()
         Membership.objects.get_or_create(user=user, **membership)
+
+
+def has_data() -> bool:
+    return School.objects.exists()
 
 
 def seed(*, rng: random.Random, context: dict, stdout=None) -> str:

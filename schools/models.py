@@ -5,7 +5,16 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from vpr_portal.roles import Role
+
+class Role(models.TextChoices):
+    """A membership's role; what each role may see is decided in schools/roles.py."""
+
+    STAFF = "staff", "Специалист управления образования"
+    COORDINATOR = "coordinator", "Школьный координатор"
+    OBSERVER = "observer", "Общественный наблюдатель"
+    EXPERT = "expert", "Эксперт предметной комиссии"
+    ADMINISTRATOR = "admin", "Администратор"
+
 
 LOGIN_PATTERN = r"^edu\d{6}$"
 validate_fis_oko_login = RegexValidator(

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from schools import roles
 from schools.models import School
-from vpr_portal.roles import get_school_for_user, visible_municipalities, visible_schools
+from schools.roles import get_school_for_user, visible_municipalities, visible_schools
 
 SCHOOL_ORDERINGS = {
     "name": ("short_name", "full_name"),
@@ -51,3 +52,14 @@ def schools_for_user(
 
 
 __all__ = ["get_school_for_user", "schools_for_user", "visible_municipalities"]
+
+
+def dashboard_figures(user: Any) -> dict:
+    """The landing page's own figures: the user's roles, territory and schools."""
+    is_staff = roles.is_department_staff(user)
+    return {
+        "role_labels": roles.role_labels(roles.roles_of(user)),
+        "school_count": visible_schools(user).count() if is_staff else None,
+        "municipalities": list(visible_municipalities(user)[:20]) if is_staff else [],
+        "own_schools": list(roles.coordinated_schools(user).select_related("municipality")),
+    }

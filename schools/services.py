@@ -10,8 +10,9 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.db import transaction
 
+from schools import roles
 from schools.models import LOGIN_PATTERN, Locality, Municipality, Region, School, SchoolType
-from vpr_portal import audit, roles
+from vpr_portal import audit
 from vpr_portal.tabular import TableFileError, TableRow, read_table
 
 REGISTRY_COLUMNS = [

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from schools import selectors, services
 from schools.forms import RegistryUploadForm, SchoolFilterForm
-from vpr_portal.roles import get_school_for_user, staff_required
+from schools.roles import get_school_for_user, staff_required
 
 
 @staff_required

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from results.models import Test, TestTask
 from schools.models import Membership, Municipality, Region, School, SchoolType
-from vpr_portal.roles import Role
+from schools.roles import Role
 
 
 class RegionFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
+from vpr_portal import access
+
 
 class PortalAdminSite(admin.AdminSite):
     site_header = "ВПР: объективность — администрирование"
@@ -10,10 +12,8 @@ class PortalAdminSite(admin.AdminSite):
     index_title = "Справочники и пользователи"
 
     def has_permission(self, request) -> bool:
-        from vpr_portal.roles import is_administrator
-
         user = request.user
-        return bool(user.is_active and user.is_staff and is_administrator(user))
+        return bool(user.is_active and user.is_staff and access.is_administrator(user))
 
 
 class PortalAdminConfig(AdminConfig):

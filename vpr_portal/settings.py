@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vpr_portal.context_processors.portal",
+                "schools.context_processors.user_roles",
             ],
         },
     }

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from schools.demo import DEMO_PASSWORD
 from vpr_portal import selectors, services
+from vpr_portal.demo import DEMO_PASSWORD
 from vpr_portal.models import Job
 
 DEMO_USERS = [

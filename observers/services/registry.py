@@ -16,8 +16,8 @@ from django.utils import timezone
 from observers.models import Observer, ObserverStatus, ObserverTie, TieKind
 from observers.services import ImportRefused, ObserversError
 from schools.models import Membership, Municipality, School
+from schools.roles import Role
 from vpr_portal import audit
-from vpr_portal.roles import Role
 from vpr_portal.tabular import TableFileError, TableRow, read_table
 
 OBSERVER_FIELDS = (

@@ -36,7 +36,7 @@ from plans.models import (
 )
 from plans.services.schedule import refresh_event_windows
 from schools.models import Membership
-from vpr_portal.roles import Role
+from schools.roles import Role
 
 logger = logging.getLogger(__name__)
 

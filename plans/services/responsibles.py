@@ -17,7 +17,7 @@ from django.db.models import Q
 from plans import parties
 from plans.models import KnownParty, PartyKind, Responsible
 from schools.models import Membership, Municipality, School
-from vpr_portal.roles import Role
+from schools.roles import Role
 
 
 @dataclass(frozen=True)

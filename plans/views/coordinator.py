@@ -13,7 +13,7 @@ from plans.forms import SchoolReportForm
 from plans.models import ItemStatus, SchoolReport
 from plans.services import execution
 from plans.services.errors import PlanError
-from vpr_portal.roles import Role, coordinated_schools, role_required
+from schools.roles import Role, coordinated_schools, role_required
 
 coordinator_required = role_required(Role.COORDINATOR)
 

@@ -13,7 +13,7 @@ from plans.forms import PlanUploadForm
 from plans.models import PlanImportDraft
 from plans.services import importing
 from plans.services.errors import PlanImportError
-from vpr_portal.roles import staff_required
+from schools.roles import staff_required
 
 # Fields the preview edits, with the widget each one needs.
 PLAN_FIELD_WIDGETS = {

@@ -14,7 +14,7 @@ from plans.models import Item
 from plans.services import editing, execution
 from plans.services.errors import PlanError
 from plans.views.plan_pages import back_to_document
-from vpr_portal.roles import staff_required
+from schools.roles import staff_required
 
 
 def _node(item: Item) -> selectors.ItemNode:

@@ -13,7 +13,7 @@ from plans.forms import ItemFilterForm, PlanHeaderForm, PlanStatusForm, SectionF
 from plans.models import Plan, PlanStatus
 from plans.services import copying, editing, output
 from plans.services.errors import PlanError
-from vpr_portal.roles import Role, has_role, role_required, staff_required
+from schools.roles import Role, has_role, role_required, staff_required
 
 
 @role_required(Role.STAFF, Role.ADMINISTRATOR, Role.COORDINATOR)

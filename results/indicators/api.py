@@ -16,7 +16,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from results.indicators import selectors
 from results.models import SchoolTestIndicator
-from vpr_portal import roles
+from schools import roles
 from vpr_portal.api_filters import IdFilter, SmallIntegerFilter
 
 

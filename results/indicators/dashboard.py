@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 
 from results.models import SchoolYearIndicator
-from vpr_portal import roles
+from schools import roles
 from vpr_portal.selectors import register_dashboard_panel
 
 

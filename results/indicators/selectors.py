@@ -18,8 +18,8 @@ from results.models import (
     YearIndicatorRun,
 )
 from results.objectivity import DecisionParams, SignTable
+from schools import roles
 from schools.models import School
-from vpr_portal import roles
 
 SIGN_TITLES = {
     "a": "Аномально высокие результаты",

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from results.indicators import charts, official_list, selectors, services, tasks
 from results.indicators.forms import IndicatorFilterForm, OfficialListForm, RecomputeForm
-from vpr_portal import roles
+from schools import roles
 from vpr_portal.charts import Series, line_chart
 from vpr_portal.jobs import UserFacingError, start_job
 

@@ -1,7 +1,7 @@
 """Scoped reads of the results app.
 
 ``catalog`` is reference data for every signed-in user; ``uploads`` and ``reports`` go
-through :mod:`vpr_portal.roles`, so a coordinator reaches only their school and staff
+through :mod:`schools.roles`, so a coordinator reaches only their school and staff
 only their territory (404 otherwise, never 403).
 """
 

@@ -18,8 +18,8 @@ from django.http import Http404
 
 from results.models import PupilResult, ResultSlot, Test
 from results.reports import statistics as st
+from schools import roles
 from schools.models import Municipality, Region, School
-from vpr_portal import roles
 from vpr_portal.charts import number
 
 REPORT_TITLES = {

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from results.models import PupilResult, ResultSlot, ResultVersion, Upload
-from vpr_portal import roles
+from schools import roles
 
 
 def _scope_q(user: Any, *, school_field: str, municipality_field: str | None) -> Q | None:

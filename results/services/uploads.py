@@ -322,7 +322,7 @@ def outcome_of(upload: Upload) -> ImportOutcome:
 
 def _allowed_school_ids(upload: Upload) -> list[int] | None:
     """Schools the uploader may write now (roles can change between upload and import)."""
-    from vpr_portal import roles
+    from schools import roles
 
     user = upload.created_by
     if user is None or upload.source == UploadSource.CLI:

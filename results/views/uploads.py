@@ -14,8 +14,8 @@ from results.forms import UploadForm
 from results.models import UploadSource
 from results.selectors.uploads import version_history_for_user
 from results.services import uploads as upload_services
+from schools.roles import Role, get_school_for_user, role_required
 from vpr_portal import audit
-from vpr_portal.roles import Role, get_school_for_user, role_required
 
 results_roles_required = role_required(Role.COORDINATOR, Role.STAFF, Role.ADMINISTRATOR)
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from schools import roles
 from tests import factories
-from vpr_portal import roles
 
 
 @pytest.mark.django_db

@@ -11,8 +11,8 @@ from openpyxl import Workbook
 
 from observers.models import Observer, ObserverStatus, ObserverTie, TieKind
 from observers.services import ImportRefused, ObserversError, registry
+from schools.roles import Role
 from tests import factories
-from vpr_portal.roles import Role
 
 pytestmark = pytest.mark.django_db
 

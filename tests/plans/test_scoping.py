@@ -141,7 +141,7 @@ def test_coordinators_see_nothing_of_draft_or_archived_plans(client, approved_pl
 
 @pytest.mark.django_db
 def test_region_staff_see_the_plans_of_every_municipality(client, approved_plan, region):
-    # Region-wide staff see the whole installation (vpr_portal.roles.sees_everything).
+    # Region-wide staff see the whole installation (schools.roles.sees_everything).
     client.force_login(factories.make_region_staff(region=region))
     assert client.get(reverse("plans:detail", args=[approved_plan.pk])).status_code == 200
 

@@ -148,7 +148,7 @@ def test_a_coordinator_cannot_choose_another_school(
 
 
 def test_observers_and_experts_have_no_upload_page(client, municipality):
-    from vpr_portal.roles import Role
+    from schools.roles import Role
 
     user = factories.UserFactory()
     factories.MembershipFactory(user=user, role=Role.OBSERVER, municipality=municipality)

@@ -29,8 +29,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from schools.roles import Role
 from tests import factories
-from vpr_portal.roles import Role
 
 MARKER = "зюйдвест"
 ROLES = (

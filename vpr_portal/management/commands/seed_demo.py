@@ -5,16 +5,7 @@ import random
 
 from django.core.management.base import BaseCommand
 
-from schools.models import School
-
-# Order matters: later parts use earlier ones (results need schools and the catalog;
-# observers schedule the classes results created; plans tie "event" deadlines to that schedule).
-DEMO_STEPS = [
-    ("schools.demo", "seed"),
-    ("results.demo", "seed"),
-    ("observers.demo", "seed"),
-    ("plans.demo", "seed"),
-]
+from vpr_portal import demo
 
 
 class Command(BaseCommand):
@@ -27,21 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="Зерно генератора.")
 
     def handle(self, *args, if_empty: bool, seed: int, **options) -> None:
-        if if_empty and School.objects.exists():
+        if if_empty and demo.has_data():
             self.stdout.write("Данные уже есть — демонстрационные данные не создавались.")
             return
         rng = random.Random(seed)
         context: dict = {}
-        for module_name, function_name in DEMO_STEPS:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name == module_name:
-                    continue  # that app has no demo data yet
-                raise
-            summary = getattr(module, function_name)(rng=rng, context=context, stdout=self.stdout)
+        # Apps register their steps in AppConfig.ready(), in the order they need.
+        for step in demo.steps():
+            module = importlib.import_module(step.module)
+            summary = module.seed(rng=rng, context=context, stdout=self.stdout)
             if summary:
-                self.stdout.write(f"{module_name}: {summary}")
+                self.stdout.write(f"{step.module}: {summary}")
         self.stdout.write(
             self.style.SUCCESS("Демонстрационные данные готовы. Пароль у всех: demo12345")
         )

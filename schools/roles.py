@@ -10,22 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
 from django.http import Http404, HttpRequest
 
-if TYPE_CHECKING:
-    from schools.models import Membership, Municipality, Region, School
-
-
-class Role(models.TextChoices):
-    STAFF = "staff", "Специалист управления образования"
-    COORDINATOR = "coordinator", "Школьный координатор"
-    OBSERVER = "observer", "Общественный наблюдатель"
-    EXPERT = "expert", "Эксперт предметной комиссии"
-    ADMINISTRATOR = "admin", "Администратор"
+from schools.models import Membership, Municipality, Region, Role, School
 
 
 def memberships(user: Any) -> list[Membership]:
@@ -34,8 +25,6 @@ def memberships(user: Any) -> list[Membership]:
         return []
     cached = getattr(user, "_portal_memberships", None)
     if cached is None:
-        from schools.models import Membership
-
         cached = list(
             Membership.objects.filter(user=user).select_related(
                 "region", "municipality__region", "school__municipality__region"
@@ -72,8 +61,6 @@ def sees_everything(user: Any) -> bool:
 
 
 def visible_municipalities(user: Any) -> models.QuerySet[Municipality]:
-    from schools.models import Municipality
-
     if sees_everything(user):
         return Municipality.objects.all()
     region_ids, municipality_ids = set(), set()
@@ -95,8 +82,6 @@ def staff_municipalities(user: Any) -> models.QuerySet[Municipality]:
     Narrower than visible_municipalities, which also counts observer and expert
     memberships: those people work in a municipality, they don't manage it.
     """
-    from schools.models import Municipality
-
     if sees_everything(user):
         return Municipality.objects.all()
     region_ids, municipality_ids = set(), set()
@@ -114,8 +99,6 @@ def staff_municipalities(user: Any) -> models.QuerySet[Municipality]:
 
 def visible_schools(user: Any) -> models.QuerySet[School]:
     """Schools whose data the user may read: staff their territory, coordinators their school."""
-    from schools.models import School
-
     if sees_everything(user):
         return School.objects.all()
     staff_regions, staff_municipalities, own_schools = set(), set(), set()
@@ -135,8 +118,6 @@ def visible_schools(user: Any) -> models.QuerySet[School]:
 
 
 def coordinated_schools(user: Any) -> models.QuerySet[School]:
-    from schools.models import School
-
     ids = [m.school_id for m in memberships(user) if m.role == Role.COORDINATOR and m.school_id]
     return School.objects.filter(pk__in=ids)
 
