@@ -13,7 +13,7 @@ def compute_year(job_id: int) -> None:
 
 @shared_task(name="results.indicators.recompute_after_upload")
 def recompute_after_upload(upload_id: int) -> None:
-    services.recompute_after_upload(upload_id=upload_id)
+    services.run_recompute_after_upload(upload_id=upload_id)
 
 
 @shared_task(name="results.indicators.recompute_test")

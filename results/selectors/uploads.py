@@ -9,6 +9,7 @@ from django.http import Http404
 
 from results.models import PupilResult, ResultSlot, ResultVersion, Upload
 from schools import roles
+from vpr_portal.models import Job
 
 
 def _scope_q(user: Any, *, school_field: str, municipality_field: str | None) -> Q | None:
@@ -68,3 +69,17 @@ def results_for_user(user: Any) -> QuerySet[PupilResult]:
     rows = PupilResult.objects.all()
     q = _scope_q(user, school_field="school", municipality_field=None)
     return rows if q is None else rows.filter(q)
+
+
+#: The job row that says «признаки пересчитываются…» while the signs follow an upload
+#: (started by ``results.services.uploads.start_recompute_job``).
+RECOMPUTE_JOB_KIND = "indicators_recompute"
+
+
+def recompute_job_of(upload_id: int) -> Job | None:
+    """The latest recompute of the signs started by the upload, if any."""
+    return (
+        Job.objects.filter(kind=RECOMPUTE_JOB_KIND, params__upload_id=upload_id)
+        .order_by("-pk")
+        .first()
+    )

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from results.fileformats import write_error_report
 from results.models import ResultSlot, Test, Upload, UploadSource, UploadStatus
+from results.selectors.uploads import RECOMPUTE_JOB_KIND
 from results.services import reading, storage
 from results.services.reading import Refusal
 from schools.models import Municipality, School
@@ -35,7 +36,6 @@ from vpr_portal.jobs import (
     UserFacingError,
     create_job,
     enqueue_job_task,
-    enqueue_on_commit,
     run_job,
     worker_id,
 )
@@ -475,8 +475,24 @@ def _applied(
         status = UploadStatus.SUPERSEDED
     _finish(upload, status=status, message=" ".join(parts))
     if applied and upload.source != UploadSource.DEMO:  # seed_demo computes them at its end
-        enqueue_on_commit("results.indicators.recompute_after_upload", upload.pk)
+        start_recompute_job(upload)
     return outcome_of(upload)
+
+
+def start_recompute_job(upload: Upload) -> Job:
+    """The recompute of the signs after an applied upload: its own job row, sent on commit.
+
+    The task (in the indicators) takes the upload's id and runs under this row; the upload
+    page reads the row (``results.selectors.uploads.recompute_job_of``).
+    """
+    job = create_job(
+        kind=RECOMPUTE_JOB_KIND,
+        title=f"Пересчёт признаков: {upload.original_filename}"[:200],
+        user=upload.created_by,
+        params={"upload_id": upload.pk},
+    )
+    enqueue_job_task(job, "results.indicators.recompute_after_upload", upload.pk)
+    return job
 
 
 def _finish(upload: Upload, *, status: str, message: str) -> None:

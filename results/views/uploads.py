@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from results import selectors
 from results.forms import UploadForm
 from results.models import UploadSource
-from results.selectors.uploads import version_history_for_user
+from results.selectors.uploads import recompute_job_of, version_history_for_user
 from results.services import uploads as upload_services
 from schools.roles import Role, get_school_for_user, role_required
 from vpr_portal import audit
@@ -61,7 +61,9 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "results/upload_detail.html#upload-status" if request.htmx else "results/upload_detail.html"
     )
     versions = upload.versions.select_related("school").order_by("school__login")
-    return render(request, template, {"upload": upload, "job": upload.job, "versions": versions})
+    recompute = recompute_job_of(upload.pk)
+    context = {"upload": upload, "job": upload.job, "versions": versions, "recompute": recompute}
+    return render(request, template, context)
 
 
 @results_roles_required

@@ -200,3 +200,40 @@ def test_the_progress_bar_moves_while_the_file_is_read(
     reading = [value for value in seen if 1 < value < 50]
     assert reading, seen  # the reader reported between «чтение» (1 %) and «запись» (50 %)
     assert seen == sorted(seen)
+
+
+def test_the_page_says_the_signs_are_recomputed_until_their_job_ends(
+    client, tmp_path, russian4, school_coordinator, synthetic_schools,
+    django_capture_on_commit_callbacks, eager_celery,
+):  # fmt: skip
+    from results.indicators import tasks
+
+    client.force_login(school_coordinator)
+    path, _ = f1_file(tmp_path, rows=25)
+    with django_capture_on_commit_callbacks(execute=False) as import_sent:
+        response = post_file(client, path, school=synthetic_schools[0].pk)
+    with django_capture_on_commit_callbacks(execute=False) as recompute_sent:
+        for send in import_sent:
+            send()  # the worker reads the file (eager)
+    upload = Upload.objects.get()
+    assert upload.status == UploadStatus.APPLIED
+    job = Job.objects.get(kind="indicators_recompute")
+    assert job.status == JobStatus.QUEUED and job.created_by == school_coordinator
+    assert (job.task_name, job.task_args) == (
+        "results.indicators.recompute_after_upload",
+        [upload.pk],
+    )
+    partial = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert "Признаки пересчитываются…" in partial
+    assert reverse("job_detail", args=[job.pk]) in partial  # that page polls the job
+
+    for send in recompute_sent:
+        send()  # the worker recomputes the signs (eager)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
+    partial = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert "Признаки пересчитываются" not in partial
+
+    tasks.recompute_after_upload(upload.pk)  # a redelivered message does nothing
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.attempts == 1

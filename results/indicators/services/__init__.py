@@ -39,6 +39,7 @@ from .computing import (
     recompute_all_years,
     recompute_test,
     run_compute_job,
+    run_recompute_after_upload,
 )
 from .deciding import _light_result, decide_region_year
 from .evaluation import EvaluatedTest, evaluate_loaded, sign_json, snapshot_tables
@@ -69,6 +70,7 @@ __all__ = [
     "recompute_all_years",
     "recompute_test",
     "run_compute_job",
+    "run_recompute_after_upload",
     "sign_json",
     "snapshot_tables",
     "test_inputs",

@@ -20,6 +20,7 @@ from results.models import (
     YearIndicatorRun,
 )
 from results.objectivity.datatypes import gc_paused
+from results.selectors.uploads import recompute_job_of
 from results.services.retention import retention_cutoff_year
 from schools.models import Municipality
 from vpr_portal.jobs import JobReporter, UserFacingError, enqueue_on_commit, run_job_body
@@ -238,6 +239,24 @@ def recompute_after_upload(*, upload_id: int) -> ComputeSummary | None:
     if paired is not None:
         enqueue_on_commit("results.indicators.recompute_test", paired.pk)
     return summary
+
+
+def run_recompute_after_upload(*, upload_id: int) -> None:
+    """Body of the task: the recompute after an upload, under its job row when it has one
+    (``results.services.uploads.start_recompute_job``). A redelivered message finds the
+    job finished and does nothing."""
+    job = recompute_job_of(upload_id)
+    if job is None:
+        recompute_after_upload(upload_id=upload_id)
+        return
+    run_job_body(job.pk, lambda reporter: _recompute_result(upload_id))
+
+
+def _recompute_result(upload_id: int) -> dict:
+    summary = recompute_after_upload(upload_id=upload_id)
+    if summary is None:
+        return {}
+    return {"tests_evaluated": summary.tests_evaluated, "tests_reused": summary.tests_reused}
 
 
 def recompute_test(*, test_id: int) -> ComputeSummary | None:
