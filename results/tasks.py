@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from results.services import uploads
+from results.services import retention, uploads
 
 
 @shared_task(name="results.import_upload")
@@ -13,6 +13,4 @@ def import_upload(upload_id: int) -> None:
 @shared_task(name="results.purge_pupil_rows")
 def purge_pupil_rows() -> None:
     """Monthly (beat): pupils' rows past the retention period (results.services.retention)."""
-    from results.services.retention import purge_pupil_rows as purge
-
-    purge()
+    retention.purge_pupil_rows()

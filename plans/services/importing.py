@@ -30,7 +30,8 @@ from plans.services.responsibles import ResponsibleMatcher
 from plans.services.schedule import EventWindowCache
 from schools.models import Municipality
 from vpr_portal import audit
-from vpr_portal.jobs import start_job
+from vpr_portal.jobs import UserFacingError, run_job, start_job
+from vpr_portal.models import Job
 
 KINDS = set(DeadlineKind.values)
 MAX_NUMBER = Item._meta.get_field("number").max_length
@@ -315,9 +316,6 @@ def run_import_job(*, job_id: int) -> None:
 
     from django.core.files.storage import default_storage
     from django.urls import reverse
-
-    from vpr_portal.jobs import UserFacingError, run_job
-    from vpr_portal.models import Job
 
     job = Job.objects.select_related("created_by").get(pk=job_id)
     params = job.params
