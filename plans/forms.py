@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
-from plans.models import ItemStatus, Plan, PlanStatus
+from plans.models import ItemStatus, Plan, PlanStatus, SchoolReport
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -199,6 +201,29 @@ class SchoolReportForm(forms.Form):
     evidence_url = forms.URLField(
         label="…или ссылка", required=False, max_length=1000, assume_scheme="https"
     )
+
+    @staticmethod
+    def initial_from(report: SchoolReport | None) -> dict[str, Any]:
+        """The form's initial values: the school's saved report, if there is one."""
+        if report is None:
+            return {}
+        return {
+            "status": report.status,
+            "completed_on": report.completed_on,
+            "report_text": report.report_text,
+        }
+
+    def report_fields(self) -> dict[str, Any]:
+        """The cleaned fields as ``execution.report_for_school`` takes them."""
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "completed_on": data["completed_on"],
+            "report_text": data["report_text"],
+            "evidence_file": data["evidence_file"],
+            "evidence_url": data["evidence_url"] or "",
+            "evidence_title": data["evidence_title"],
+        }
 
 
 class SectionForm(forms.Form):
