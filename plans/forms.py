@@ -36,7 +36,8 @@ class PlanUploadForm(forms.Form):
 
     def __init__(self, *args, municipalities=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [(m.pk, m.name) for m in municipalities]
+        self.municipalities = list(municipalities)
+        self.fields["municipality"].choices = [(m.pk, m.name) for m in self.municipalities]
         if len(self.fields["municipality"].choices) == 1:
             self.fields["municipality"].initial = self.fields["municipality"].choices[0][0]
             self.fields["municipality"].widget = forms.HiddenInput()
@@ -54,6 +55,21 @@ class PlanUploadForm(forms.Form):
                 f"Файл больше {limit} МБ — это не похоже на план мероприятий."
             )
         return cleaned
+
+    def chosen_municipality(self) -> Any:
+        """The chosen municipality among those offered, or None."""
+        pk = self.cleaned_data["municipality"]
+        return next((m for m in self.municipalities if m.pk == pk), None)
+
+    def plan_source(self) -> dict[str, Any]:
+        """The file or the pasted text, as ``importing.submit_import`` takes them."""
+        uploaded = self.cleaned_data["file"]
+        return {
+            "file": uploaded or None,
+            "filename": uploaded.name if uploaded else "",
+            "text": self.cleaned_data["text"] if not uploaded else "",
+            "format": self.cleaned_data["format"],
+        }
 
 
 class PlanHeaderForm(forms.ModelForm):

@@ -535,6 +535,11 @@ class DraftSection:
     rows: list[DraftRow]
 
 
+def recent_drafts(user: Any) -> QuerySet[PlanImportDraft]:
+    """The user's five latest import drafts, newest first."""
+    return PlanImportDraft.objects.filter(created_by=user).order_by("-created_at")[:5]
+
+
 def draft_document(draft: PlanImportDraft) -> list[DraftSection]:
     """The preview's sections and rows, each with its path and its parser warnings."""
     warnings: dict[tuple[int, ...], list[str]] = {}
