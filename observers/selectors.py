@@ -29,6 +29,7 @@ from observers.models import (
     Observer,
     ScheduledSession,
     Stage,
+    ViolationType,
 )
 from schools.models import Municipality, School
 from vpr_portal import roles
@@ -513,3 +514,13 @@ def coordinator_panel(user: Any) -> dict | None:
         "text": f"Предстоящих работ в графике школы: {count}",
         "links": [{"url": reverse("observers:schedule"), "label": "График ВПР"}],
     }
+
+
+def municipalities_by_name(user: Any) -> QuerySet[Municipality]:
+    """The municipalities the user may see, by name: the choices of the pages' filters."""
+    return roles.visible_municipalities(user).order_by("name")
+
+
+def active_violation_types() -> QuerySet[ViolationType]:
+    """The violation types an act may name (inactive ones are kept for old acts only)."""
+    return ViolationType.objects.filter(is_active=True)
