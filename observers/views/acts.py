@@ -180,10 +180,8 @@ def photo_file(request: HttpRequest, photo_id: int) -> FileResponse:
 @staff_required
 def act_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", ActStatus.SUBMITTED)
-    acts = selectors.acts_for_user(request.user).exclude(status=ActStatus.DRAFT)
-    if status in ActStatus.values:
-        acts = acts.filter(status=status)
-    page = Paginator(acts.prefetch_related("violations"), 25).get_page(request.GET.get("page"))
+    acts = selectors.acts_for_review(request.user, status)
+    page = Paginator(acts, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "observers/act_list.html",

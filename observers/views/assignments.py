@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,10 +17,6 @@ from observers import selectors
 from observers.forms import (
     AssignForm,
     PlanningFilterForm,
-)
-from observers.models import (
-    Assignment,
-    AssignmentStatus,
 )
 from observers.services import ObserversError
 from observers.services import assignments as assignment_services
@@ -78,26 +73,14 @@ def _planning_sessions(request: HttpRequest, form: PlanningFilterForm):
     filters = form.cleaned_data if form.is_valid() else {}
     date_from = filters.get("date_from") or today
     date_to = filters.get("date_to") or date_from + datetime.timedelta(days=30)
-    sessions = (
-        selectors.sessions_for_user(request.user)
-        .filter(date__gte=date_from, date__lte=date_to)
-        .annotate(covered=selectors.covering_assignment_exists())
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.filter(status=AssignmentStatus.ACTIVE).select_related(
-                    "observer"
-                ),
-                to_attr="active_assignments",
-            )
-        )
-        .order_by("date", "start_time", "school__short_name", "class_label")
+    sessions = selectors.planning_sessions(
+        request.user,
+        date_from=date_from,
+        date_to=date_to,
+        municipality=filters.get("municipality"),
+        uncovered=bool(filters.get("uncovered")),
     )
-    if filters.get("municipality"):
-        sessions = sessions.filter(school__municipality_id=filters["municipality"])
-    if filters.get("uncovered"):
-        sessions = sessions.filter(covered=False)
-    return date_from, date_to, list(sessions[:500])
+    return date_from, date_to, sessions
 
 
 @staff_required
@@ -134,14 +117,13 @@ def planning(request: HttpRequest) -> HttpResponse:
 def planning_confirm(request: HttpRequest) -> HttpResponse:
     """Confirm the proposals the staff member ticked: each is checked again on save."""
     created = 0
-    observers = selectors.observers_for_user(request.user)
     picks = [value for value in request.POST.getlist("pick") if value]
     for value in picks:
         session_id, _, observer_id = value.partition(":")
         if not (session_id.isdigit() and observer_id.isdigit()):
             continue
-        session = selectors.sessions_for_user(request.user).filter(pk=session_id).first()
-        observer = observers.filter(pk=observer_id).first()
+        session = selectors.find_session(request.user, session_id)
+        observer = selectors.find_observer(request.user, observer_id)
         if session is None or observer is None:
             continue
         try:

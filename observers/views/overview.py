@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from observers import selectors
 from observers.forms import YearFilterForm
-from observers.models import (
-    ActStatus,
-    ObserverStatus,
-)
 from vpr_portal import roles
 from vpr_portal.roles import Role, role_required, staff_required
 
@@ -29,21 +23,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_overview(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    today = timezone.localdate()
-    observers = selectors.observers_for_user(user)
-    context = {
-        "observer_counts": {
-            label: observers.filter(status=value).count() for value, label in ObserverStatus.choices
-        },
-        "waiting_acts": selectors.acts_for_user(user).filter(status=ActStatus.SUBMITTED)[:10],
-        "upcoming_uncovered": selectors.sessions_for_user(user)
-        .filter(date__gte=today, date__lte=today + datetime.timedelta(days=30))
-        .annotate(covered=selectors.covering_assignment_exists())
-        .filter(covered=False)
-        .count(),
-        "recent_refusals": selectors.refusals_for_user(user)[:5],
-    }
+    context = selectors.staff_overview(request.user, today=timezone.localdate())
     return render(request, "observers/overview.html", context)
 
 

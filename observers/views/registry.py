@@ -23,7 +23,7 @@ from observers.forms import (
     TrainingForm,
     UploadForm,
 )
-from observers.models import Observer, ObserverTie
+from observers.models import Observer
 from observers.services import ImportRefused, ObserversError
 from observers.services import registry as registry_services
 from vpr_portal import roles
@@ -80,11 +80,8 @@ def observer_detail(request: HttpRequest, observer_id: int) -> HttpResponse:
     context = {
         "observer": observer,
         "ties": observer.ties.select_related("school"),
-        "assignments": selectors.assignments_for_user(request.user)
-        .filter(observer=observer)
-        .select_related("act")
-        .order_by("-date", "-start_time")[:50],
-        "refusals": selectors.refusals_for_user(request.user).filter(observer=observer)[:20],
+        "assignments": selectors.observer_assignments(request.user, observer),
+        "refusals": selectors.observer_refusals(request.user, observer),
         "training_form": TrainingForm(
             initial={
                 "completed_on": observer.training_completed_on or today,
@@ -186,7 +183,7 @@ def tie_add(request: HttpRequest, observer_id: int) -> HttpResponse:
 @require_POST
 def tie_delete(request: HttpRequest, observer_id: int, tie_id: int) -> HttpResponse:
     observer = selectors.get_observer_for_user(request.user, observer_id)
-    tie = ObserverTie.objects.filter(observer=observer, pk=tie_id).first()
+    tie = selectors.find_tie(observer, tie_id)
     if tie is not None:
         registry_services.remove_tie(tie=tie)
         messages.success(request, "Связь удалена.")

@@ -22,13 +22,8 @@ from observers.services import ImportRefused, ObserversError
 from observers.services import assignments as assignment_services
 from observers.services import schedule as schedule_services
 from observers.views.access import schedule_roles_required
-from results.models import Test
 from vpr_portal import roles
 from vpr_portal.roles import staff_required
-
-
-def _tests_for_schedule():
-    return Test.objects.order_by("-year", "session", "grade", "subject")
 
 
 @schedule_roles_required
@@ -36,11 +31,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     show_past = request.GET.get("past") == "1"
-    sessions = selectors.sessions_for_user(user).annotate(
-        covered=selectors.covering_assignment_exists()
-    )
-    sessions = sessions.filter(date__lt=today) if show_past else sessions.filter(date__gte=today)
-    sessions = sessions.order_by(*(("-date",) if show_past else ("date",)), "start_time")
+    sessions = selectors.schedule_sessions(user, today=today, show_past=show_past)
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -59,7 +50,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
 def session_edit(request: HttpRequest, session_id: int | None = None) -> HttpResponse:
     user = request.user
     session = selectors.get_session_for_user(user, session_id) if session_id else None
-    schools = roles.visible_schools(user).filter(is_active=True).order_by("short_name")
+    schools = selectors.schools_for_schedule(user)
     initial = {}
     if session is not None:
         initial = {
@@ -71,7 +62,7 @@ def session_edit(request: HttpRequest, session_id: int | None = None) -> HttpRes
             "end_time": session.end_time,
         }
     form = SessionForm(
-        request.POST or None, schools=schools, tests=_tests_for_schedule(), initial=initial
+        request.POST or None, schools=schools, tests=selectors.tests_for_schedule(), initial=initial
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,14 +97,12 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     context: dict[str, Any] = {"session": session, "is_staff_view": roles.is_department_staff(user)}
     if context["is_staff_view"]:
         observers = selectors.observers_for_user(user).prefetch_related("ties")
-        context["assignments"] = (
-            selectors.assignments_for_user(user).filter(session=session).select_related("act")
-        )
+        context["assignments"] = selectors.session_assignments(user, session)
         context["assign_form"] = AssignForm(observers=observers.order_by("last_name", "first_name"))
         context["proposals"] = assignment_services.propose_observers(
             observers=observers, sessions=[session], per_session=5
         ).get(session.pk, [])
-        context["refusals"] = selectors.refusals_for_user(user).filter(session=session)[:20]
+        context["refusals"] = selectors.session_refusals(user, session)
     return render(request, "observers/session_detail.html", context)
 
 
