@@ -644,3 +644,18 @@ def acts_for_review(user: Any, status: str) -> QuerySet[Act]:
     if status in ActStatus.values:
         acts = acts.filter(status=status)
     return acts.prefetch_related("violations")
+
+
+def observers_with_ties(user: Any) -> QuerySet[Observer]:
+    """The user's observers with their ties to schools (the conflict rules read them)."""
+    return observers_for_user(user).prefetch_related("ties")
+
+
+def observer_ties(observer: Observer) -> QuerySet[ObserverTie]:
+    """The observer's ties to schools, with the schools."""
+    return observer.ties.select_related("school")
+
+
+def schools_by_short_name(user: Any) -> QuerySet[School]:
+    """The schools the user may see, by short name: the choices of a tie."""
+    return roles.visible_schools(user).order_by("short_name")

@@ -535,6 +535,16 @@ class DraftSection:
     rows: list[DraftRow]
 
 
+def item_school_reports(item: Item) -> list[SchoolReport]:
+    """The schools' reports on a measure, with their school and author."""
+    return list(item.school_reports.select_related("school", "reported_by"))
+
+
+def item_evidence(item: Item) -> list[Evidence]:
+    """Every piece of evidence of a measure, with its school and who added it."""
+    return list(item.evidence.select_related("school", "added_by"))
+
+
 def recent_drafts(user: Any) -> QuerySet[PlanImportDraft]:
     """The user's five latest import drafts, newest first."""
     return PlanImportDraft.objects.filter(created_by=user).order_by("-created_at")[:5]

@@ -92,7 +92,7 @@ def planning(request: HttpRequest) -> HttpResponse:
     date_from, date_to, sessions = _planning_sessions(request, form)
     uncovered = [s for s in sessions if not s.covered]
     proposals = assignment_services.propose_observers(
-        observers=selectors.observers_for_user(request.user).prefetch_related("ties"),
+        observers=selectors.observers_with_ties(request.user),
         sessions=uncovered,
     )
     days: dict[datetime.date, list] = {}

@@ -79,7 +79,7 @@ def observer_detail(request: HttpRequest, observer_id: int) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "observer": observer,
-        "ties": observer.ties.select_related("school"),
+        "ties": selectors.observer_ties(observer),
         "assignments": selectors.observer_assignments(request.user, observer),
         "refusals": selectors.observer_refusals(request.user, observer),
         "training_form": TrainingForm(
@@ -92,7 +92,7 @@ def observer_detail(request: HttpRequest, observer_id: int) -> HttpResponse:
             initial={"until": observer.accredited_until or datetime.date(today.year, 12, 31)}
         ),
         "suspend_form": SuspendForm(),
-        "tie_form": TieForm(schools=roles.visible_schools(request.user).order_by("short_name")),
+        "tie_form": TieForm(schools=selectors.schools_by_short_name(request.user)),
         "accredited_today": observer.is_accredited_on(today),
     }
     return render(request, "observers/observer_detail.html", context)

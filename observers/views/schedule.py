@@ -96,7 +96,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.get_session_for_user(user, session_id)
     context: dict[str, Any] = {"session": session, "is_staff_view": roles.is_department_staff(user)}
     if context["is_staff_view"]:
-        observers = selectors.observers_for_user(user).prefetch_related("ties")
+        observers = selectors.observers_with_ties(user)
         context["assignments"] = selectors.session_assignments(user, session)
         context["assign_form"] = AssignForm(observers=observers.order_by("last_name", "first_name"))
         context["proposals"] = assignment_services.propose_observers(
