@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 from django.db.models import Count, F, Q, QuerySet
 
-from results.indicators import charts
 from results.indicators.services.evaluation import finite_json, sign_json
 from results.models import (
     IndicatorSnapshot,
@@ -21,7 +20,6 @@ from results.models import (
 from results.objectivity import DecisionParams, SignTable
 from schools.models import School
 from vpr_portal import roles
-from vpr_portal.charts import Series, line_chart
 
 SIGN_TITLES = {
     "a": "Аномально высокие результаты",
@@ -266,7 +264,8 @@ DASHBOARD_SORTS = {
 
 def dashboard_page(*, user: Any, year: int, filters: dict[str, Any]) -> dict[str, Any]:
     """What the municipal dashboard shows for a year: the filtered table of rows (first
-    1,000), the counts per municipality, the trend chart and the filters' choices.
+    1,000), the counts per municipality, the yearly share of flagged schools (``trend``,
+    drawn by the page) and the filters' choices.
 
     ``filters``: the cleaned ``IndicatorFilterForm`` (municipality, test, only_flagged, sort).
     """
@@ -287,18 +286,6 @@ def dashboard_page(*, user: Any, year: int, filters: dict[str, Any]) -> dict[str
         }
         for row in rows.defer("signs")[:1000]
     ]
-    trend = share_trend(user)
-    trend_chart = (
-        line_chart(
-            x_labels=[str(y) for y, _ in trend],
-            series=[Series("Доля ОО с признаками", [share for _, share in trend])],
-            title="Доля ОО с признаками по годам",
-            y_label="%",
-            suffix="%",
-        )
-        if trend
-        else None
-    )
     tests = (
         indicators_for_user(user)
         .filter(year=year)
@@ -311,7 +298,7 @@ def dashboard_page(*, user: Any, year: int, filters: dict[str, Any]) -> dict[str
         "years": years_with_signs(user),
         "table": table,
         "counts": municipality_counts(user, year),
-        "trend_chart": trend_chart,
+        "trend": share_trend(user),
         "tests": list(tests),
         "municipalities": list(roles.visible_municipalities(user)),
         "sign_titles": SIGN_TITLES,
@@ -331,7 +318,8 @@ def school_years_with_signs(*, user: Any, school: School) -> list[int]:
 
 def school_card_tests(*, school: School, year: int) -> list[dict[str, Any]]:
     """The school's card for a year: per test its row, the applicable signs with their
-    evidence summary, p and q values and a chart (for the surviving signs and c, b, g)."""
+    evidence summary, p and q values, and the evidence a chart is drawn from by the page
+    (``charted``: the surviving signs and c, b, g)."""
     tests = []
     q_lookup = QValues()
     for row in school_rows(school, year):
@@ -349,9 +337,8 @@ def school_card_tests(*, school: School, year: int) -> list[dict[str, Any]]:
                     "summary": evidence.get("summary_ru", ""),
                     "p": sign.get("p"),
                     "q": q_values.get(letter),
-                    "chart": charts.sign_chart(letter, evidence)
-                    if letter in row.surviving or letter in ("c", "b", "g")
-                    else None,
+                    "evidence": evidence,
+                    "charted": letter in row.surviving or letter in ("c", "b", "g"),
                 }
             )
         tests.append(

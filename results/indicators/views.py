@@ -5,15 +5,18 @@ They read stored rows only (results.indicators.selectors); the computation runs 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from results.indicators import official_list, selectors, services, tasks
+from results.indicators import charts, official_list, selectors, services, tasks
 from results.indicators.forms import IndicatorFilterForm, OfficialListForm, RecomputeForm
 from vpr_portal import roles
+from vpr_portal.charts import Series, line_chart
 from vpr_portal.jobs import UserFacingError, start_job
 
 
@@ -34,7 +37,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound else {}
     year = _year(request, request.user)
     page = selectors.dashboard_page(user=request.user, year=year, filters=filters)
+    page["trend_chart"] = _trend_chart(page.pop("trend"))
     return render(request, "results/indicators/dashboard.html", {"form": form, **page})
+
+
+def _trend_chart(trend: list[tuple[int, float]]) -> str | None:
+    """The dashboard's chart: the share of schools with signs, year by year."""
+    if not trend:
+        return None
+    return line_chart(
+        x_labels=[str(y) for y, _ in trend],
+        series=[Series("Доля ОО с признаками", [share for _, share in trend])],
+        title="Доля ОО с признаками по годам",
+        y_label="%",
+        suffix="%",
+    )
 
 
 @require_POST
@@ -75,10 +92,20 @@ def school_card(request: HttpRequest, school_id: int) -> HttpResponse:
             "school": school,
             "year": year,
             "years": years,
-            "tests": selectors.school_card_tests(school=school, year=year),
+            "tests": _with_charts(selectors.school_card_tests(school=school, year=year)),
             "min_pupils": services.decision_params().min_pupils,
         },
     )
+
+
+def _with_charts(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each charted sign of the card gets its chart, drawn from its evidence."""
+    for test in tests:
+        for sign in test["signs"]:
+            sign["chart"] = (
+                charts.sign_chart(sign["letter"], sign["evidence"]) if sign["charted"] else None
+            )
+    return tests
 
 
 @roles.staff_required
