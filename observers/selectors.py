@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,9 +27,13 @@ from observers.models import (
     AssignmentRefusal,
     AssignmentStatus,
     Observer,
+    ObserverStatus,
+    ObserverTie,
     ScheduledSession,
     Stage,
+    ViolationType,
 )
+from results.models import Test
 from schools import roles
 from schools.models import Municipality, School
 
@@ -513,3 +517,145 @@ def coordinator_panel(user: Any) -> dict | None:
         "text": f"Предстоящих работ в графике школы: {count}",
         "links": [{"url": reverse("observers:schedule"), "label": "График ВПР"}],
     }
+
+
+def municipalities_by_name(user: Any) -> QuerySet[Municipality]:
+    """The municipalities the user may see, by name: the choices of the pages' filters."""
+    return roles.visible_municipalities(user).order_by("name")
+
+
+def active_violation_types() -> QuerySet[ViolationType]:
+    """The violation types an act may name (inactive ones are kept for old acts only)."""
+    return ViolationType.objects.filter(is_active=True)
+
+
+def staff_overview(user: Any, *, today: datetime.date) -> dict[str, Any]:
+    """The staff's entry page: observers by status, acts waiting for review, sessions of the
+    next 30 days nobody watches, the latest refusals."""
+    observers = observers_for_user(user)
+    return {
+        "observer_counts": {
+            label: observers.filter(status=value).count() for value, label in ObserverStatus.choices
+        },
+        "waiting_acts": acts_for_user(user).filter(status=ActStatus.SUBMITTED)[:10],
+        "upcoming_uncovered": sessions_for_user(user)
+        .filter(date__gte=today, date__lte=today + datetime.timedelta(days=30))
+        .annotate(covered=covering_assignment_exists())
+        .filter(covered=False)
+        .count(),
+        "recent_refusals": refusals_for_user(user)[:5],
+    }
+
+
+def schedule_sessions(
+    user: Any, *, today: datetime.date, show_past: bool
+) -> QuerySet[ScheduledSession]:
+    """The schedule page's sessions: the coming ones by date, or the past ones newest first."""
+    sessions = sessions_for_user(user).annotate(covered=covering_assignment_exists())
+    sessions = sessions.filter(date__lt=today) if show_past else sessions.filter(date__gte=today)
+    return sessions.order_by(*(("-date",) if show_past else ("date",)), "start_time")
+
+
+def tests_for_schedule() -> QuerySet[Test]:
+    """Tests of the catalog a schedule line may name, newest year first."""
+    return Test.objects.order_by("-year", "session", "grade", "subject")
+
+
+def schools_for_schedule(user: Any) -> QuerySet[School]:
+    """The active schools the user may put in the schedule."""
+    return roles.visible_schools(user).filter(is_active=True).order_by("short_name")
+
+
+def session_assignments(user: Any, session: ScheduledSession) -> QuerySet[Assignment]:
+    """The assignments to a session, with their acts."""
+    return assignments_for_user(user).filter(session=session).select_related("act")
+
+
+def session_refusals(user: Any, session: ScheduledSession) -> QuerySet[AssignmentRefusal]:
+    """The latest refusals recorded for a session."""
+    return refusals_for_user(user).filter(session=session)[:20]
+
+
+def find_session(user: Any, pk: Any) -> ScheduledSession | None:
+    """The user's session with this id, or None (a ticked proposal that went away)."""
+    return sessions_for_user(user).filter(pk=pk).first()
+
+
+def find_observer(user: Any, pk: Any) -> Observer | None:
+    """The user's observer with this id, or None."""
+    return observers_for_user(user).filter(pk=pk).first()
+
+
+def planning_sessions(
+    user: Any,
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    municipality: Any = None,
+    uncovered: bool = False,
+) -> list[ScheduledSession]:
+    """The planning page's sessions between two dates (first 500), with their active
+    assignments as ``active_assignments`` and ``covered`` annotated."""
+    sessions = (
+        sessions_for_user(user)
+        .filter(date__gte=date_from, date__lte=date_to)
+        .annotate(covered=covering_assignment_exists())
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(status=AssignmentStatus.ACTIVE).select_related(
+                    "observer"
+                ),
+                to_attr="active_assignments",
+            )
+        )
+        .order_by("date", "start_time", "school__short_name", "class_label")
+    )
+    if municipality:
+        sessions = sessions.filter(school__municipality_id=municipality)
+    if uncovered:
+        sessions = sessions.filter(covered=False)
+    return list(sessions[:500])
+
+
+def observer_assignments(user: Any, observer: Observer) -> QuerySet[Assignment]:
+    """The observer's latest 50 assignments, newest first, with their acts."""
+    return (
+        assignments_for_user(user)
+        .filter(observer=observer)
+        .select_related("act")
+        .order_by("-date", "-start_time")[:50]
+    )
+
+
+def observer_refusals(user: Any, observer: Observer) -> QuerySet[AssignmentRefusal]:
+    """The latest refusals recorded for an observer."""
+    return refusals_for_user(user).filter(observer=observer)[:20]
+
+
+def find_tie(observer: Observer, pk: Any) -> ObserverTie | None:
+    """The observer's tie with this id, or None."""
+    return ObserverTie.objects.filter(observer=observer, pk=pk).first()
+
+
+def acts_for_review(user: Any, status: str) -> QuerySet[Act]:
+    """Filed acts (never drafts) of the user's territory, of one status if it is one."""
+    acts = acts_for_user(user).exclude(status=ActStatus.DRAFT)
+    if status in ActStatus.values:
+        acts = acts.filter(status=status)
+    return acts.prefetch_related("violations")
+
+
+def observers_with_ties(user: Any) -> QuerySet[Observer]:
+    """The user's observers with their ties to schools (the conflict rules read them)."""
+    return observers_for_user(user).prefetch_related("ties")
+
+
+def observer_ties(observer: Observer) -> QuerySet[ObserverTie]:
+    """The observer's ties to schools, with the schools."""
+    return observer.ties.select_related("school")
+
+
+def schools_by_short_name(user: Any) -> QuerySet[School]:
+    """The schools the user may see, by short name: the choices of a tie."""
+    return roles.visible_schools(user).order_by("short_name")

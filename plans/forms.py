@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
-from plans.models import ItemStatus, Plan, PlanStatus
+from plans.models import ItemStatus, Plan, PlanStatus, SchoolReport
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -34,7 +36,8 @@ class PlanUploadForm(forms.Form):
 
     def __init__(self, *args, municipalities=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [(m.pk, m.name) for m in municipalities]
+        self.municipalities = list(municipalities)
+        self.fields["municipality"].choices = [(m.pk, m.name) for m in self.municipalities]
         if len(self.fields["municipality"].choices) == 1:
             self.fields["municipality"].initial = self.fields["municipality"].choices[0][0]
             self.fields["municipality"].widget = forms.HiddenInput()
@@ -52,6 +55,21 @@ class PlanUploadForm(forms.Form):
                 f"Файл больше {limit} МБ — это не похоже на план мероприятий."
             )
         return cleaned
+
+    def chosen_municipality(self) -> Any:
+        """The chosen municipality among those offered, or None."""
+        pk = self.cleaned_data["municipality"]
+        return next((m for m in self.municipalities if m.pk == pk), None)
+
+    def plan_source(self) -> dict[str, Any]:
+        """The file or the pasted text, as ``importing.submit_import`` takes them."""
+        uploaded = self.cleaned_data["file"]
+        return {
+            "file": uploaded or None,
+            "filename": uploaded.name if uploaded else "",
+            "text": self.cleaned_data["text"] if not uploaded else "",
+            "format": self.cleaned_data["format"],
+        }
 
 
 class PlanHeaderForm(forms.ModelForm):
@@ -199,6 +217,29 @@ class SchoolReportForm(forms.Form):
     evidence_url = forms.URLField(
         label="…или ссылка", required=False, max_length=1000, assume_scheme="https"
     )
+
+    @staticmethod
+    def initial_from(report: SchoolReport | None) -> dict[str, Any]:
+        """The form's initial values: the school's saved report, if there is one."""
+        if report is None:
+            return {}
+        return {
+            "status": report.status,
+            "completed_on": report.completed_on,
+            "report_text": report.report_text,
+        }
+
+    def report_fields(self) -> dict[str, Any]:
+        """The cleaned fields as ``execution.report_for_school`` takes them."""
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "completed_on": data["completed_on"],
+            "report_text": data["report_text"],
+            "evidence_file": data["evidence_file"],
+            "evidence_url": data["evidence_url"] or "",
+            "evidence_title": data["evidence_title"],
+        }
 
 
 class SectionForm(forms.Form):

@@ -25,6 +25,7 @@ from plans.models import (
     Plan,
     PlanImportDraft,
     PlanStatus,
+    SchoolReport,
     Section,
 )
 from schools import roles
@@ -133,6 +134,46 @@ def coordinator_school_for(user: Any, item: Item) -> School:
         ):
             return school
     raise Http404("Мероприятие не найдено")
+
+
+def coordinator_items_page(user: Any, *, show: str, today: date) -> dict[str, Any]:
+    """The coordinator's list of measures: every item of their school's approved plans with
+    the school's report, only the open ones unless ``show`` is not "open"."""
+    schools = roles.coordinated_schools(user)
+    items = list(
+        items_for_coordinator(user)
+        .select_related("plan", "section")
+        .prefetch_related("windows")
+        .order_by("plan__period_start", "plan_id", "section__position", "position", "pk")
+    )
+    reports = {
+        r.item_id: r
+        for r in SchoolReport.objects.filter(item__in=[i.pk for i in items], school__in=schools)
+    }
+    rows = []
+    for item in items:
+        report = reports.get(item.pk)
+        reported_done = report is not None and report.status == ItemStatus.DONE
+        if show == "open" and (reported_done or not item.is_open):
+            continue
+        rows.append(
+            {
+                "item": item,
+                "report": report,
+                "is_overdue": item.is_overdue_on(today) and not reported_done,
+            }
+        )
+    return {"rows": rows, "show": show, "total": len(items), "schools": list(schools)}
+
+
+def school_report(*, item: Item, school: School) -> SchoolReport | None:
+    """The school's report on the item, if it has sent one."""
+    return SchoolReport.objects.filter(item=item, school=school).first()
+
+
+def school_evidence(*, item: Item, school: School) -> list[Evidence]:
+    """The evidence the school attached to its report on the item."""
+    return list(item.evidence.filter(school=school))
 
 
 def items_for_api(user: Any) -> QuerySet[Item]:
@@ -492,6 +533,21 @@ class DraftSection:
     target: str
     section: dict[str, Any]
     rows: list[DraftRow]
+
+
+def item_school_reports(item: Item) -> list[SchoolReport]:
+    """The schools' reports on a measure, with their school and author."""
+    return list(item.school_reports.select_related("school", "reported_by"))
+
+
+def item_evidence(item: Item) -> list[Evidence]:
+    """Every piece of evidence of a measure, with its school and who added it."""
+    return list(item.evidence.select_related("school", "added_by"))
+
+
+def recent_drafts(user: Any) -> QuerySet[PlanImportDraft]:
+    """The user's five latest import drafts, newest first."""
+    return PlanImportDraft.objects.filter(created_by=user).order_by("-created_at")[:5]
 
 
 def draft_document(draft: PlanImportDraft) -> list[DraftSection]:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.http import Http404
 
 from results.models import Test
 from results.selectors import reports as report_selectors
+from results.services import upload_rules
 from schools import roles
-
-ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".csv", ".txt")
 
 
 class UploadForm(forms.Form):
@@ -62,24 +60,18 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        limit = settings.PORTAL_RESULTS_MAX_UPLOAD_MB
-        if uploaded.size > limit * 1024 * 1024:
-            raise forms.ValidationError(
-                f"Файл больше {limit} МБ: такие загружаются командой import_results."
-            )
-        if not uploaded.name.lower().endswith(ACCEPTED_SUFFIXES):
-            raise forms.ValidationError("Загрузите файл Excel (.xlsx) или CSV.")
+        refusal = upload_rules.file_refusal(name=uploaded.name, size=uploaded.size)
+        if refusal is not None:
+            raise forms.ValidationError(refusal)
         return uploaded
 
     def clean(self):
         cleaned = super().clean()
-        school, municipality = cleaned.get("school"), cleaned.get("municipality")
-        if (
-            school is not None
-            and municipality is not None
-            and school.municipality_id != municipality.pk
-        ):
-            self.add_error("school", "Эта ОО относится к другому муниципалитету.")
+        refusal = upload_rules.school_outside_municipality(
+            cleaned.get("school"), cleaned.get("municipality")
+        )
+        if refusal is not None:
+            self.add_error("school", refusal)
         return cleaned
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -48,31 +51,22 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     )
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        municipality = next(
-            (m for m in municipalities if m.pk == form.cleaned_data["municipality"]), None
-        )
-        uploaded = form.cleaned_data["file"]
+        municipality = form.chosen_municipality()
         if municipality is None:
             errors = ["Выберите муниципалитет."]
         else:
             # Parsed by a worker, never here: the job page follows it to the preview.
             job = importing.submit_import(
-                municipality=municipality,
-                user=request.user,
-                file=uploaded or None,
-                filename=uploaded.name if uploaded else "",
-                text=form.cleaned_data["text"] if not uploaded else "",
-                format=form.cleaned_data["format"],
+                municipality=municipality, user=request.user, **form.plan_source()
             )
             return redirect("job_detail", job.pk)
-    drafts = PlanImportDraft.objects.filter(created_by=request.user).order_by("-created_at")[:5]
     return render(
         request,
         "plans/import_upload.html",
         {
             "form": form,
             "errors": errors,
-            "drafts": drafts,
+            "drafts": selectors.recent_drafts(request.user),
             "draft_days": settings.PLANS_IMPORT_DRAFT_DAYS,
             "max_upload_mb": settings.PLANS_IMPORT_MAX_UPLOAD_MB,
         },
@@ -137,44 +131,62 @@ def import_field(request: HttpRequest, draft_id: int) -> HttpResponse:
     widget = _widget(path, field)
     if widget is None:
         return HttpResponse("Это поле нельзя изменить.", status=400)
-    error = ""
-    value = _field_value(draft, path, field)
+    field_page = _FieldPage(request, draft, path, target, field, widget)
     if request.method == "POST":
-        try:
-            importing.update_draft_field(
-                draft=draft, target=target, field=field, value=params.get("value", "")
-            )
-        except PlanImportError as exc:
-            error, value = exc.message_ru, params.get("value", "")
+        return _save_field(field_page, params.get("value", ""))
+    value = _field_value(draft, path, field)
+    return field_page.render(value, editing=params.get("edit") == "1")
+
+
+@dataclass
+class _FieldPage:
+    """The partial of one field of the preview, as ``import_field`` renders it."""
+
+    request: HttpRequest
+    draft: PlanImportDraft
+    path: tuple[int, ...]
+    target: str
+    field: str
+    widget: str
+
+    def render(self, value: Any, *, editing: bool = False, error: str = "") -> HttpResponse:
+        if isinstance(value, list):
+            value_text = "\n".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value_text = value.get("text") or ""
         else:
-            if field in ("period_start", "period_end"):
-                # Every deadline was re-read within the new period: show them all again.
-                response = HttpResponse(status=204)
-                response["HX-Refresh"] = "true"
-                return response
-            draft.refresh_from_db()
-            value = _field_value(draft, path, field)
-    editing = bool(error) or (request.method == "GET" and params.get("edit") == "1")
-    if isinstance(value, list):
-        value_text = "\n".join(str(v) for v in value)
-    elif isinstance(value, dict):
-        value_text = value.get("text") or ""
-    else:
-        value_text = "" if value is None else str(value)
-    return render(
-        request,
-        "plans/_draft_field.html",
-        {
-            "draft": draft,
-            "target": target,
-            "field": field,
-            "widget": widget,
-            "value": value,
-            "value_text": value_text,
-            "editing": editing,
-            "error": error,
-        },
-    )
+            value_text = "" if value is None else str(value)
+        return render(
+            self.request,
+            "plans/_draft_field.html",
+            {
+                "draft": self.draft,
+                "target": self.target,
+                "field": self.field,
+                "widget": self.widget,
+                "value": value,
+                "value_text": value_text,
+                "editing": bool(error) or editing,
+                "error": error,
+            },
+        )
+
+
+def _save_field(page: _FieldPage, value: str) -> HttpResponse:
+    """Save the posted value: the field shown again, or with the error and the value typed."""
+    try:
+        importing.update_draft_field(
+            draft=page.draft, target=page.target, field=page.field, value=value
+        )
+    except PlanImportError as exc:
+        return page.render(value, error=exc.message_ru)
+    if page.field in ("period_start", "period_end"):
+        # Every deadline was re-read within the new period: show them all again.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    page.draft.refresh_from_db()
+    return page.render(_field_value(page.draft, page.path, page.field))
 
 
 @staff_required

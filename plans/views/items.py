@@ -159,7 +159,7 @@ def item_execution(request: HttpRequest, item_id: int) -> HttpResponse:
     """Status, report, evidence and the schools' reports of one measure."""
     item = selectors.get_item_for_user(request.user, pk=item_id)
     school_ids = execution.responsible_school_ids(item)
-    reports = list(item.school_reports.select_related("school", "reported_by"))
+    reports = selectors.item_school_reports(item)
     return render(
         request,
         "plans/item_execution.html",
@@ -175,7 +175,7 @@ def item_execution(request: HttpRequest, item_id: int) -> HttpResponse:
                 }
             ),
             "evidence_form": EvidenceForm(),
-            "evidence": list(item.evidence.select_related("school", "added_by")),
+            "evidence": selectors.item_evidence(item),
             "school_reports": reports,
             "schools_expected": len(school_ids),
             "schools_done": sum(1 for r in reports if r.status == "done"),

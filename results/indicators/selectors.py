@@ -252,3 +252,101 @@ def export_records(rows: QuerySet[SchoolTestIndicator]) -> list[dict[str, Any]]:
             "school__login", "test__grade", "test__subject"
         )
     ]
+
+
+DASHBOARD_SORTS = {
+    "strength": ["-flagged", "-strength", "school__login"],
+    "school": ["school__login", "test__grade", "test__subject"],
+    "municipality": ["school__municipality__name", "school__login"],
+    "n": ["-n_pupils", "school__login"],
+}
+
+
+def dashboard_page(*, user: Any, year: int, filters: dict[str, Any]) -> dict[str, Any]:
+    """What the municipal dashboard shows for a year: the filtered table of rows (first
+    1,000), the counts per municipality, the yearly share of flagged schools (``trend``,
+    drawn by the page) and the filters' choices.
+
+    ``filters``: the cleaned ``IndicatorFilterForm`` (municipality, test, only_flagged, sort).
+    """
+    rows = indicators_for_user(user).filter(year=year)
+    if filters.get("municipality"):
+        rows = rows.filter(school__municipality__name=filters["municipality"])
+    if filters.get("test"):
+        rows = rows.filter(test_id=filters["test"]) if filters["test"].isdigit() else rows.none()
+    if filters.get("only_flagged"):
+        rows = rows.filter(flagged=True)
+    sort = DASHBOARD_SORTS.get(filters.get("sort") or "strength", DASHBOARD_SORTS["strength"])
+    rows = rows.order_by(*sort)
+    table = [
+        {
+            "row": row,
+            "css": strength_class(row.strength) if row.flagged else "",
+            "signs": [(letter, SIGN_TITLES.get(letter, letter)) for letter in row.surviving],
+        }
+        for row in rows.defer("signs")[:1000]
+    ]
+    tests = (
+        indicators_for_user(user)
+        .filter(year=year)
+        .values_list("test_id", "test__grade", "test__subject")
+        .distinct()
+        .order_by("test__grade", "test__subject")
+    )
+    return {
+        "year": year,
+        "years": years_with_signs(user),
+        "table": table,
+        "counts": municipality_counts(user, year),
+        "trend": share_trend(user),
+        "tests": list(tests),
+        "municipalities": list(roles.visible_municipalities(user)),
+        "sign_titles": SIGN_TITLES,
+    }
+
+
+def school_years_with_signs(*, user: Any, school: School) -> list[int]:
+    """Years with stored rows of the school that the user may see, newest first."""
+    return list(
+        indicators_for_user(user)
+        .filter(school=school)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+def school_card_tests(*, school: School, year: int) -> list[dict[str, Any]]:
+    """The school's card for a year: per test its row, the applicable signs with their
+    evidence summary, p and q values, and the evidence a chart is drawn from by the page
+    (``charted``: the surviving signs and c, b, g)."""
+    tests = []
+    q_lookup = QValues()
+    for row in school_rows(school, year):
+        q_values = q_lookup(row)
+        signs = []
+        for letter, sign in sorted(signs_with_evidence(row).items()):
+            if not sign.get("applicable"):
+                continue
+            evidence = sign.get("evidence") or {}
+            signs.append(
+                {
+                    "letter": letter,
+                    "title": SIGN_TITLES.get(letter, letter),
+                    "survives": letter in row.surviving,
+                    "summary": evidence.get("summary_ru", ""),
+                    "p": sign.get("p"),
+                    "q": q_values.get(letter),
+                    "evidence": evidence,
+                    "charted": letter in row.surviving or letter in ("c", "b", "g"),
+                }
+            )
+        tests.append(
+            {
+                "row": row,
+                "css": strength_class(row.strength) if row.flagged else "",
+                "signs": signs,
+                "provisional": evaluated_against_last_full_pass(row),
+            }
+        )
+    return tests

@@ -5,6 +5,8 @@ They read stored rows only (results.indicators.selectors); the computation runs 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,13 +18,6 @@ from results.indicators.forms import IndicatorFilterForm, OfficialListForm, Reco
 from schools import roles
 from vpr_portal.charts import Series, line_chart
 from vpr_portal.jobs import UserFacingError, start_job
-
-SORTS = {
-    "strength": ["-flagged", "-strength", "school__login"],
-    "school": ["school__login", "test__grade", "test__subject"],
-    "municipality": ["school__municipality__name", "school__login"],
-    "n": ["-n_pupils", "school__login"],
-}
 
 
 def _year(request: HttpRequest, user) -> int:
@@ -39,59 +34,23 @@ def _year(request: HttpRequest, user) -> int:
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = IndicatorFilterForm(request.GET)
     form.is_valid()
-    data = form.cleaned_data if form.is_bound else {}
+    filters = form.cleaned_data if form.is_bound else {}
     year = _year(request, request.user)
-    rows = selectors.indicators_for_user(request.user).filter(year=year)
-    if data.get("municipality"):
-        rows = rows.filter(school__municipality__name=data["municipality"])
-    if data.get("test"):
-        rows = rows.filter(test_id=data["test"]) if data["test"].isdigit() else rows.none()
-    if data.get("only_flagged"):
-        rows = rows.filter(flagged=True)
-    rows = rows.order_by(*SORTS.get(data.get("sort") or "strength", SORTS["strength"]))
-    table = [
-        {
-            "row": row,
-            "css": selectors.strength_class(row.strength) if row.flagged else "",
-            "signs": [
-                (letter, selectors.SIGN_TITLES.get(letter, letter)) for letter in row.surviving
-            ],
-        }
-        for row in rows.defer("signs")[:1000]
-    ]
-    trend = selectors.share_trend(request.user)
-    trend_chart = (
-        line_chart(
-            x_labels=[str(y) for y, _ in trend],
-            series=[Series("Доля ОО с признаками", [share for _, share in trend])],
-            title="Доля ОО с признаками по годам",
-            y_label="%",
-            suffix="%",
-        )
-        if trend
-        else None
-    )
-    tests = (
-        selectors.indicators_for_user(request.user)
-        .filter(year=year)
-        .values_list("test_id", "test__grade", "test__subject")
-        .distinct()
-        .order_by("test__grade", "test__subject")
-    )
-    return render(
-        request,
-        "results/indicators/dashboard.html",
-        {
-            "form": form,
-            "year": year,
-            "years": selectors.years_with_signs(request.user),
-            "table": table,
-            "counts": selectors.municipality_counts(request.user, year),
-            "trend_chart": trend_chart,
-            "tests": list(tests),
-            "municipalities": list(roles.visible_municipalities(request.user)),
-            "sign_titles": selectors.SIGN_TITLES,
-        },
+    page = selectors.dashboard_page(user=request.user, year=year, filters=filters)
+    page["trend_chart"] = _trend_chart(page.pop("trend"))
+    return render(request, "results/indicators/dashboard.html", {"form": form, **page})
+
+
+def _trend_chart(trend: list[tuple[int, float]]) -> str | None:
+    """The dashboard's chart: the share of schools with signs, year by year."""
+    if not trend:
+        return None
+    return line_chart(
+        x_labels=[str(y) for y, _ in trend],
+        series=[Series("Доля ОО с признаками", [share for _, share in trend])],
+        title="Доля ОО с признаками по годам",
+        y_label="%",
+        suffix="%",
     )
 
 
@@ -121,47 +80,11 @@ def school_card(request: HttpRequest, school_id: int) -> HttpResponse:
     ):
         raise Http404("Страница не найдена")
     school = roles.get_school_for_user(request.user, pk=school_id)
-    years = list(
-        selectors.indicators_for_user(request.user)
-        .filter(school=school)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    years = selectors.school_years_with_signs(user=request.user, school=school)
     try:
         year = int(request.GET.get("year") or (years[0] if years else 0))
     except ValueError as exc:
         raise Http404("Неверный год") from exc
-    tests = []
-    q_lookup = selectors.QValues()
-    for row in selectors.school_rows(school, year):
-        q_values = q_lookup(row)
-        signs = []
-        for letter, sign in sorted(selectors.signs_with_evidence(row).items()):
-            if not sign.get("applicable"):
-                continue
-            evidence = sign.get("evidence") or {}
-            signs.append(
-                {
-                    "letter": letter,
-                    "title": selectors.SIGN_TITLES.get(letter, letter),
-                    "survives": letter in row.surviving,
-                    "summary": evidence.get("summary_ru", ""),
-                    "p": sign.get("p"),
-                    "q": q_values.get(letter),
-                    "chart": charts.sign_chart(letter, evidence)
-                    if letter in row.surviving or letter in ("c", "b", "g")
-                    else None,
-                }
-            )
-        tests.append(
-            {
-                "row": row,
-                "css": selectors.strength_class(row.strength) if row.flagged else "",
-                "signs": signs,
-                "provisional": selectors.evaluated_against_last_full_pass(row),
-            }
-        )
     return render(
         request,
         "results/indicators/school_card.html",
@@ -169,10 +92,20 @@ def school_card(request: HttpRequest, school_id: int) -> HttpResponse:
             "school": school,
             "year": year,
             "years": years,
-            "tests": tests,
+            "tests": _with_charts(selectors.school_card_tests(school=school, year=year)),
             "min_pupils": services.decision_params().min_pupils,
         },
     )
+
+
+def _with_charts(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each charted sign of the card gets its chart, drawn from its evidence."""
+    for test in tests:
+        for sign in test["signs"]:
+            sign["chart"] = (
+                charts.sign_chart(sign["letter"], sign["evidence"]) if sign["charted"] else None
+            )
+    return tests
 
 
 @roles.staff_required

@@ -27,10 +27,11 @@ def task_columns(task_scores: np.ndarray) -> np.ndarray:
 
 def step_probabilities(task_scores: np.ndarray, task_max: np.ndarray) -> list[np.ndarray]:
     """p_jm = share of rows with X_j ≥ m, for m = 1..M_j; one array per task."""
-    return _step_probabilities(task_columns(task_scores), task_max)
+    return step_probabilities_of_columns(task_columns(task_scores), task_max)
 
 
-def _step_probabilities(columns: np.ndarray, task_max: np.ndarray) -> list[np.ndarray]:
+def step_probabilities_of_columns(columns: np.ndarray, task_max: np.ndarray) -> list[np.ndarray]:
+    """``step_probabilities`` of task scores already laid out as columns (one row per task)."""
     n = max(columns.shape[1], 1)
     out = []
     for j, m_max in enumerate(np.asarray(task_max, dtype=int)):
@@ -122,7 +123,9 @@ def u3poly_of_columns(
 ) -> np.ndarray:
     """``u3poly`` on the transposed matrix from ``task_columns`` (no extra copy)."""
     task_max = np.asarray(task_max, dtype=int)
-    probs = _step_probabilities(columns, task_max) if probabilities is None else probabilities
+    probs = (
+        step_probabilities_of_columns(columns, task_max) if probabilities is None else probabilities
+    )
     logits = _step_logits(probs)
     w = _gather_sum(np.nan_to_num(_cumulative_tables(logits)), columns)
     all_sorted = np.sort(np.concatenate(logits))[::-1]
@@ -157,7 +160,9 @@ def gnormed_poly(
     """
     columns = task_columns(task_scores)
     task_max = np.asarray(task_max, dtype=int)
-    probs = _step_probabilities(columns, task_max) if probabilities is None else probabilities
+    probs = (
+        step_probabilities_of_columns(columns, task_max) if probabilities is None else probabilities
+    )
     per_task = _step_ranks(probs)
     nc = columns.sum(axis=0, dtype=np.int64)
     g = _gather_sum(np.nan_to_num(_cumulative_tables(per_task)), columns) - nc * (nc + 1) / 2
@@ -179,7 +184,9 @@ def guttman_errors_poly(
     """Gpoly per row: the raw number of Guttman errors (numerator of Gnormed.poly)."""
     columns = task_columns(task_scores)
     task_max = np.asarray(task_max, dtype=int)
-    probs = _step_probabilities(columns, task_max) if probabilities is None else probabilities
+    probs = (
+        step_probabilities_of_columns(columns, task_max) if probabilities is None else probabilities
+    )
     per_task = _step_ranks(probs)
     nc = columns.sum(axis=0, dtype=np.int64)
     return _gather_sum(np.nan_to_num(_cumulative_tables(per_task)), columns) - nc * (nc + 1) / 2

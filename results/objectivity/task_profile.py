@@ -35,7 +35,7 @@ from .datatypes import (
     not_applicable,
     strength_from_p,
 )
-from .person_fit import _step_probabilities, task_columns, u3poly_of_columns
+from .person_fit import step_probabilities_of_columns, task_columns, u3poly_of_columns
 from .stats import robust_null
 from .tables import SignTable, register_builder
 from .text import decimal_ru, percent_ru, pupils_ru
@@ -111,7 +111,7 @@ def _pupil_statistics(
     max_score = int(task_max.sum())
     advanced = columns[advanced_tasks].sum(axis=0, dtype=np.int64).astype(float)
     if reference is None:
-        probabilities = _step_probabilities(columns, task_max)
+        probabilities = step_probabilities_of_columns(columns, task_max)
         u3 = u3poly_of_columns(columns, task_max, probabilities)
         adv_ref = ConditionalReference.from_pupils(advanced, total, max_score)
         u3_ref = ConditionalReference.from_pupils(u3, total, max_score)

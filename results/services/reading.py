@@ -25,6 +25,7 @@ from results.fileformats import (
     read_results_file,
 )
 from results.models import Test
+from results.services import upload_rules
 from results.services.storage import MAX_TASKS, PreparedResults
 from schools.models import Municipality, School
 
@@ -233,8 +234,8 @@ def resolve_schools(
             result.login_index, [result.logins.index(login) for login in unknown]
         ).nonzero()[0]
         raise Refusal(
-            f"В реестре нет ОО с логинами: {_list_logins(unknown)}. Добавьте их в реестр "
-            "ОО или исправьте логины в файле; файл не загружен.",
+            f"В реестре нет ОО с логинами: {upload_rules.login_list_text(unknown)}. "
+            "Добавьте их в реестр ОО или исправьте логины в файле; файл не загружен.",
             errors=_listed(
                 missing,
                 result.source_row,
@@ -246,34 +247,12 @@ def resolve_schools(
             rows_total=result.n_rows,
         )
     schools = [known[login] for login in result.logins]
-    if school is not None:
-        foreign = [s.login for s in schools if s.pk != school.pk]
-        if foreign:
-            raise Refusal(
-                f"В файле есть результаты других ОО ({_list_logins(foreign)}), а загрузка "
-                f"— для {school.display_name} ({school.login}). Загрузите файл только своей ОО."
-            )
-    if municipality is not None:
-        foreign = [s.login for s in schools if s.municipality_id != municipality.pk]
-        if foreign:
-            raise Refusal(
-                f"ОО {_list_logins(foreign)} не относятся к муниципалитету «{municipality.name}». "
-                "Загрузите выгрузку только своего муниципалитета."
-            )
-    if allowed is not None:
-        allowed = set(allowed)
-        foreign = [s.login for s in schools if s.pk not in allowed]
-        if foreign:
-            raise Refusal(
-                f"Вы не можете загружать результаты ОО {_list_logins(foreign)}: они вне вашей "
-                "зоны ответственности."
-            )
+    refusal = upload_rules.scope_refusal(
+        schools, school=school, municipality=municipality, allowed=allowed
+    )
+    if refusal is not None:
+        raise Refusal(refusal)
     return schools
-
-
-def _list_logins(logins: list[str]) -> str:
-    shown = ", ".join(logins[:30])
-    return shown + (f" и ещё {len(logins) - 30}" if len(logins) > 30 else "")
 
 
 def _length_errors(result: ResultsFile) -> tuple[np.ndarray, list[RowError]]:

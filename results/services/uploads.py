@@ -27,7 +27,7 @@ from django.utils import timezone
 from results.fileformats import write_error_report
 from results.models import ResultSlot, Test, Upload, UploadSource, UploadStatus
 from results.selectors.uploads import RECOMPUTE_JOB_KIND
-from results.services import reading, storage
+from results.services import reading, storage, upload_rules
 from results.services.reading import Refusal
 from schools.models import Municipality, School
 from vpr_portal import audit
@@ -320,18 +320,6 @@ def outcome_of(upload: Upload) -> ImportOutcome:
     )
 
 
-def _allowed_school_ids(upload: Upload) -> list[int] | None:
-    """Schools the uploader may write now (roles can change between upload and import)."""
-    from schools import roles
-
-    user = upload.created_by
-    if user is None or upload.source == UploadSource.CLI:
-        return None
-    if roles.is_department_staff(user):
-        return list(roles.visible_schools(user).values_list("pk", flat=True))
-    return list(roles.coordinated_schools(user).values_list("pk", flat=True))
-
-
 def _import(upload: Upload, *, reporter: JobReporter | None) -> ImportOutcome:
     upload.status, upload.started_at = UploadStatus.PROCESSING, timezone.now()
     Upload.objects.filter(pk=upload.pk).update(status=upload.status, started_at=upload.started_at)
@@ -354,7 +342,7 @@ def _import(upload: Upload, *, reporter: JobReporter | None) -> ImportOutcome:
             result,
             school=upload.school,
             municipality=upload.municipality,
-            allowed=_allowed_school_ids(upload),
+            allowed=upload_rules.allowed_school_ids(upload),
         )
         prepared = reading.prepare(result, test=test, schools=schools, in_catalog_order=in_order)
         del result  # the columns now live in `prepared`

@@ -46,7 +46,7 @@ def test_a_row_keeps_the_numbers_and_its_evidence_comes_from_the_snapshot_tables
     )
     assert all("evidence" not in row.signs[letter] for letter in "abcg")
     rebuilt = selectors.signs_with_evidence(row)
-    slots = services._current_slots(test, row.snapshot.region)
+    slots = services.current_slots(test, row.snapshot.region)
     loaded = arrays.test_arrays(
         test=test,
         school_ids=[s for s, _, _ in slots],

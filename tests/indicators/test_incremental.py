@@ -171,7 +171,7 @@ def test_two_uploads_evaluated_at_once_both_end_up_stored(synthetic, monkeypatch
         return evaluated
 
     monkeypatch.setattr(computing, "evaluate_changed_schools", evaluate_then_let_another_job_store)
-    store = deciding._store_partial
+    store = deciding.store_partial
     conflicts = []
 
     def store_and_record(*args):
@@ -181,7 +181,7 @@ def test_two_uploads_evaluated_at_once_both_end_up_stored(synthetic, monkeypatch
             conflicts.append(True)
             raise
 
-    monkeypatch.setattr(deciding, "_store_partial", store_and_record)
+    monkeypatch.setattr(deciding, "store_partial", store_and_record)
     summary = services.recompute_after_upload(upload_id=first.pk)
 
     assert raced and conflicts == [True]

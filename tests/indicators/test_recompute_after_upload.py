@@ -119,7 +119,7 @@ def stored_rows_decided_again() -> tuple[list, list]:
 
     rows = list(SchoolTestIndicator.objects.order_by("pk"))
     light = [
-        services._light_result((r.pk, r.test_id, r.school_id, r.n_pupils, r.is_selective,
+        services.result_from_stored_row((r.pk, r.test_id, r.school_id, r.n_pupils, r.is_selective,
                                 r.tested))
         for r in rows
     ]  # fmt: skip

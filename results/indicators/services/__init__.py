@@ -41,13 +41,13 @@ from .computing import (
     run_compute_job,
     run_recompute_after_upload,
 )
-from .deciding import _light_result, decide_region_year
+from .deciding import decide_region_year, result_from_stored_row
 from .evaluation import EvaluatedTest, evaluate_loaded, sign_json, snapshot_tables
 from .inputs import (
     ALGORITHM_VERSION,
     SELECTIVE_TYPES,
     TestInputs,
-    _current_slots,
+    current_slots,
     decision_params,
     test_inputs,
 )
@@ -58,10 +58,9 @@ __all__ = [
     "ComputeSummary",
     "EvaluatedTest",
     "TestInputs",
-    "_current_slots",
-    "_light_result",
     "cohort_pair",
     "compute_indicators",
+    "current_slots",
     "decide_region_year",
     "decision_params",
     "default_year",
@@ -69,6 +68,7 @@ __all__ = [
     "recompute_after_upload",
     "recompute_all_years",
     "recompute_test",
+    "result_from_stored_row",
     "run_compute_job",
     "run_recompute_after_upload",
     "sign_json",

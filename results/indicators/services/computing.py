@@ -27,9 +27,9 @@ from vpr_portal.jobs import JobReporter, UserFacingError, enqueue_on_commit, run
 from vpr_portal.models import Job
 
 from .deciding import decide_region_year, year_inputs_hash
-from .evaluation import EvaluatedTest, _loaded_in_order, evaluate_loaded
+from .evaluation import EvaluatedTest, evaluate_loaded, load_tests_in_order
 from .incremental import evaluate_changed_schools
-from .inputs import TestInputs, _regions, decision_params, test_inputs
+from .inputs import TestInputs, decision_params, regions_with_results, test_inputs
 from .storage import SnapshotChanged
 
 
@@ -129,7 +129,7 @@ def _compute_indicators(
     params = decision_params()
     summary = ComputeSummary(year=year, municipality=municipality.name if municipality else None)
     chosen = list(tests) if tests is not None else None
-    for region in _regions(year, municipality):
+    for region in regions_with_results(year, municipality):
         region_tests = chosen
         if region_tests is None:
             region_tests = list(
@@ -175,7 +175,7 @@ def _compute_indicators(
                 summary.tests_evaluated += 1
                 summary.tests_partial += 1
             pending = in_full
-        for i, (inputs, loaded, load_seconds) in enumerate(_loaded_in_order(pending)):
+        for i, (inputs, loaded, load_seconds) in enumerate(load_tests_in_order(pending)):
             if reporter is not None:
                 reporter.progress(i, len(pending) + 1, f"Работа: {inputs.test}")
             evaluated.append(evaluate_loaded(inputs, loaded, params, load_seconds))
@@ -233,7 +233,7 @@ def recompute_after_upload(*, upload_id: int) -> ComputeSummary | None:
         return None
     test = upload.test
     summary = None
-    if _regions(test.year, None):
+    if regions_with_results(test.year, None):
         summary = compute_indicators(year=test.year, tests=[test], incremental=True)
     paired = cohort_pair(test)
     if paired is not None:
@@ -263,7 +263,7 @@ def recompute_test(*, test_id: int) -> ComputeSummary | None:
     """One test's signs in full, and its year's decision (the job a grade-5 upload sends
     for the grade-4 test of the year before)."""
     test = Test.objects.filter(pk=test_id).first()
-    if test is None or not _regions(test.year, None):
+    if test is None or not regions_with_results(test.year, None):
         return None
     return compute_indicators(year=test.year, tests=[test])
 
@@ -291,7 +291,7 @@ def run_compute_job(*, job_id: int) -> None:
         municipality = None
         if job.params.get("municipality_id"):
             municipality = Municipality.objects.filter(pk=job.params["municipality_id"]).first()
-        if not _regions(year, municipality):
+        if not regions_with_results(year, municipality):
             raise UserFacingError(f"За {year} год результатов нет — считать нечего.")
         summary = compute_indicators(year=year, municipality=municipality, reporter=reporter)
         Job.objects.filter(pk=job_id).update(message=summary.message_ru())

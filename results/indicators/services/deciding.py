@@ -25,19 +25,21 @@ from results.objectivity import (
 from schools.models import Region
 
 from .evaluation import EvaluatedTest
-from .inputs import _digest
+from .inputs import input_digest
 from .storage import (
-    _store_evaluated,
-    _store_partial,
-    _store_school_years,
-    _update_decisions,
-    _write_bytes,
+    store_evaluated,
+    store_partial,
+    store_school_years,
+    update_decisions,
+    write_bytea_column,
 )
 
 # --- the year-wide decision -----------------------------------------------------------------
 
 
-def _light_result(row: tuple) -> SchoolTestResult:
+def result_from_stored_row(row: tuple) -> SchoolTestResult:
+    """A stored decision row as a ``SchoolTestResult`` with only what the decision rule reads
+    (each tested sign's p-value and whether its effect is material)."""
     pk, test_id, _, n_pupils, is_selective, tested = row[:6]
     signs = {
         letter: SignResult(letter, True, None, None, p, None, {"effect_is_material": material})
@@ -128,15 +130,15 @@ def decide_region_year(
         for e in evaluated:
             own = fresh_decisions[start : start + len(e.school_ids)]
             start += len(e.school_ids)
-            (_store_evaluated if e.partial is None else _store_partial)(e, own, params)
+            (store_evaluated if e.partial is None else store_partial)(e, own, params)
             outcomes += [
                 (school_id, e.inputs.test.pk, d[0], d[1])
                 for school_id, d in zip(e.school_ids, own, strict=True)
             ]
         clock.lap("store_rows")
-        _update_decisions(changed)
+        update_decisions(changed)
         clock.lap("update_changed")
-        _store_school_years(region=region, year=year, outcomes=outcomes)
+        store_school_years(region=region, year=year, outcomes=outcomes)
         clock.lap("school_years")
         flagged = sum(d[0] for d in decisions)
         fields = {
@@ -150,7 +152,9 @@ def decide_region_year(
         runs = YearIndicatorRun.objects.filter(region=region, year=year)
         if not runs.update(**fields, computed_at=timezone.now()):
             YearIndicatorRun.objects.create(region=region, year=year, **fields)
-        _write_bytes(YearIndicatorRun, runs.values_list("pk", flat=True).get(), "bh_curve", curve)
+        write_bytea_column(
+            YearIndicatorRun, runs.values_list("pk", flat=True).get(), "bh_curve", curve
+        )
     clock.lap("year_run")
     return len(decisions), flagged
 
@@ -158,7 +162,7 @@ def decide_region_year(
 def year_inputs_hash(region: Region, year: int) -> str:
     """Digest of the input hashes of the region's snapshots of the year: the year's
     decision is current when its run was made from exactly these snapshots."""
-    return _digest(
+    return input_digest(
         sorted(
             IndicatorSnapshot.objects.filter(region=region, test__year=year).values_list(
                 "input_hash", flat=True

@@ -133,7 +133,7 @@ def _load_test(inputs: TestInputs) -> array_selectors.LoadedTest:
     )
 
 
-def _loaded_in_order(
+def load_tests_in_order(
     pending: list[TestInputs],
 ) -> Iterator[tuple[TestInputs, array_selectors.LoadedTest, float]]:
     """(inputs, arrays, seconds spent loading) of each test, in order.
@@ -193,7 +193,9 @@ def evaluate_loaded(
     """Evaluate every sign of one test over the region's arrays (nothing is stored)."""
     started = time.perf_counter()
     evaluation = evaluate_test_tables(loaded.arrays, params)
-    signs_texts, tested = _row_payloads(evaluation, _cohort_signs(inputs, loaded, params), params)
+    signs_texts, tested = school_row_payloads(
+        evaluation, _cohort_signs(inputs, loaded, params), params
+    )
     return EvaluatedTest(
         inputs=inputs,
         school_ids=loaded.school_ids.tolist(),
@@ -207,7 +209,7 @@ def evaluate_loaded(
     )
 
 
-def _row_payloads(
+def school_row_payloads(
     evaluation: TestEvaluation,
     extra: dict[int, list[SignResult]],
     params: DecisionParams,
@@ -243,12 +245,12 @@ def _row_payloads(
         for letter, sign in sign_results.items():
             signs[letter] = sign_json(sign)
         tested.update(_tested_json(sign_results))
-        signs_texts.append(_json_text(dict(sorted(signs.items()))))
+        signs_texts.append(jsonb_text(dict(sorted(signs.items()))))
         tested_rows.append(tested)
     return signs_texts, tested_rows
 
 
-def _json_text(value: Any) -> str:
+def jsonb_text(value: Any) -> str:
     """JSON text by orjson (≈ 10× the standard module on the evidence, measured): NaN and
     inf become null as jsonb needs, numpy scalars and arrays are written as numbers."""
     try:

@@ -36,7 +36,7 @@ from results.objectivity import DecisionParams, evaluate_test_tables
 from results.objectivity.batch import TestEvaluation
 from results.objectivity.references import TestReference
 
-from .evaluation import EvaluatedTest, PartialUpdate, _row_payloads
+from .evaluation import EvaluatedTest, PartialUpdate, school_row_payloads
 from .inputs import SELECTIVE_TYPES, TestInputs
 
 
@@ -88,7 +88,7 @@ def evaluate_changed_schools(inputs: TestInputs, params: DecisionParams) -> Eval
     mask = np.zeros(reference.n_schools, dtype=bool)
     mask[[p for p in replaced if p is not None]] = True
     evaluation = evaluate_test_tables(loaded.arrays, params, reference, mask)
-    signs_texts, tested = _row_payloads(evaluation, {}, params)
+    signs_texts, tested = school_row_payloads(evaluation, {}, params)
     tables = _spliced(stored, position, changed, removed, evaluation, current)
     tables["reference"] = reference.with_schools(
         replaced, evaluation.peers, [position[s] for s in removed]

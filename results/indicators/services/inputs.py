@@ -30,7 +30,8 @@ def decision_params() -> DecisionParams:
 # --- inputs and their hash ------------------------------------------------------------------
 
 
-def _regions(year: int, municipality: Municipality | None) -> list[Region]:
+def regions_with_results(year: int, municipality: Municipality | None) -> list[Region]:
+    """The regions whose schools have a current version of a test of the year (or the municipality's region)."""
     if municipality is not None:
         return [municipality.region]
     return list(
@@ -41,7 +42,7 @@ def _regions(year: int, municipality: Municipality | None) -> list[Region]:
     )
 
 
-def _current_slots(test: Test, region: Region) -> list[tuple[int, int, str]]:
+def current_slots(test: Test, region: Region) -> list[tuple[int, int, str]]:
     """(school id, current version id, school type) of the region's schools in a test."""
     return list(
         ResultSlot.objects.filter(
@@ -74,7 +75,8 @@ def _observed_classes(test: Test, school_ids: list[int]) -> dict[tuple[int, str]
     return {(k.school_id, k.class_label): k.observed for k in keys if k.school_id in wanted}
 
 
-def _digest(payload: Any) -> str:
+def input_digest(payload: Any) -> str:
+    """SHA-256 of the payload's canonical JSON: the input hash a snapshot is keyed by."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -93,9 +95,9 @@ class TestInputs:
 
 
 def test_inputs(test: Test, region: Region, params: DecisionParams) -> TestInputs:
-    slots = _current_slots(test, region)
+    slots = current_slots(test, region)
     next_test = _next_year_grade5(test)
-    next_slots = _current_slots(next_test, region) if next_test else []
+    next_slots = current_slots(next_test, region) if next_test else []
     observed = _observed_classes(test, [s for s, _, _ in slots])
     tasks = list(test.tasks.order_by("position").values_list("number", "max_score", "level"))
     payload = {
@@ -108,5 +110,12 @@ def test_inputs(test: Test, region: Region, params: DecisionParams) -> TestInput
     }
     frame = {key: value for key, value in payload.items() if key != "slots"}
     return TestInputs(
-        test, region, slots, next_test, next_slots, observed, _digest(payload), _digest(frame)
+        test,
+        region,
+        slots,
+        next_test,
+        next_slots,
+        observed,
+        input_digest(payload),
+        input_digest(frame),
     )
