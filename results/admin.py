@@ -12,6 +12,7 @@ from results.models import (
     Upload,
 )
 from vpr_portal import audit
+from vpr_portal.admin import ReadOnlyAdminMixin
 
 
 class TestTaskInline(admin.TabularInline):
@@ -79,7 +80,7 @@ class ResultSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(PupilResult)
-class PupilResultAdmin(admin.ModelAdmin):
+class PupilResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: rows change only through uploads, which keep the history."""
 
     list_display = (
@@ -110,15 +111,6 @@ class PupilResultAdmin(admin.ModelAdmin):
                 channel="admin",
             )
         return response
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- Audit (issue 11): official lists with their history ---

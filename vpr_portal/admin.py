@@ -33,7 +33,9 @@ class JobAdmin(admin.ModelAdmin):
 # --- Audit (issue 11): read-only journals ---
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdminMixin:
+    """Journals and pupils' rows: administrators read them, nobody edits them in admin."""
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -45,7 +47,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(_ReadOnlyAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "at",
         "kind",
@@ -64,7 +66,7 @@ class ImportBatchAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(PupilDataAccess)
-class PupilDataAccessAdmin(_ReadOnlyAdmin):
+class PupilDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "user_ref", "channel", "route", "row_count", "school_ids")
     list_filter = ("channel", "route")
     search_fields = ("route",)

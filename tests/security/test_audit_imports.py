@@ -187,3 +187,10 @@ def test_uploads_module_records_on_finish():
     import inspect
 
     assert "audit.record_upload(upload)" in inspect.getsource(uploads._finish)
+
+
+def test_admins_read_pupils_rows_and_the_access_journal_but_cannot_edit_them(client, administrator):
+    client.force_login(administrator)
+    for name in ("results_pupilresult", "portal_pupildataaccess"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:{name}_add")).status_code == 403
